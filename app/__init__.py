@@ -1,0 +1,114 @@
+"""Aula: the e-learning platform of the AL-LAs network of cities."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config import CONFIGS, normalise_database_url
+
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: str | Mapping | None = None, instance_path: str | None = None) -> Flask:
+    """Build the app. config is a name from config.CONFIGS, or a mapping over TestingConfig."""
+    app = Flask(
+        __name__, instance_path=instance_path or os.environ.get("AULA_INSTANCE_PATH") or None
+    )
+    if config is None:
+        config = os.environ.get("AULA_ENV", "development")
+    if isinstance(config, str):
+        if config not in CONFIGS:
+            raise RuntimeError(f"AULA_ENV must be one of {', '.join(CONFIGS)}; got {config!r}")
+        app.config.from_object(CONFIGS[config])
+        app.config["AULA_ENV"] = config
+    else:
+        app.config.from_object(CONFIGS["testing"])
+        app.config["AULA_ENV"] = "testing"
+        app.config.update(config)
+
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure_secrets_and_database(app)
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from .i18n import select_locale
+
+    babel.init_app(app, locale_selector=select_locale)
+
+    from .accounts import auth as account_auth
+
+    account_auth.init_login(app, login_manager)
+
+    from .accounts.admin_views import bp as admin_bp
+    from .accounts.staff_views import bp as staff_bp
+    from .accounts.views import bp as accounts_bp
+    from .main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(admin_bp)
+
+    from . import errors, security, templating
+
+    errors.register(app)
+    security.register(app)
+    templating.register(app)
+
+    from .accounts.cli import users_cli
+    from .demo import demo_command
+    from .translate import translate_cli
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(translate_cli)
+
+    logging.getLogger("aula").setLevel(logging.INFO)
+    return app
+
+
+def _configure_secrets_and_database(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        if app.config["AULA_ENV"] == "production":
+            raise RuntimeError("SECRET_KEY must be set in production.")
+        # Kept in the instance folder so sessions survive restarts and worker processes agree.
+        key_file = Path(app.instance_path) / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        app.config["SECRET_KEY"] = key_file.read_text().strip()
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        uri = f"sqlite:///{Path(app.instance_path) / 'aula.sqlite'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    if uri.startswith("sqlite"):
+        # pool_pre_ping adds nothing on a local file.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    """WAL for concurrent readers, enforced foreign keys, and patience with a busy writer."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()

@@ -1,0 +1,107 @@
+"""Forms for signing in, profiles, staff and administration. Labels are translated lazily."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
+
+from app.i18n import LANGUAGE_NAMES
+
+LANGUAGE_CHOICES = list(LANGUAGE_NAMES.items())
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+    next = HiddenField()
+    submit = SubmitField(_l("Sign in"))
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField(_l("Send me a link"))
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+    submit = SubmitField(_l("Save password"))
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    submit = SubmitField(_l("Change password"))
+
+
+class ProfileForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save profile"))
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    next = HiddenField()
+    submit = SubmitField(_l("Change language"))
+
+
+class InviteForm(FlaskForm):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    organisation = SelectField(_l("Organisation or department"), coerce=int)
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Send invitation"))
+
+
+class ImportForm(FlaskForm):
+    organisation = SelectField(_l("Import into"), coerce=int)
+    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
+    create_departments = BooleanField(_l("Create departments that do not exist yet"))
+    send_invitations = BooleanField(_l("E-mail an invitation to each new account"), default=True)
+    submit = SubmitField(_l("Check and import"))
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    slug = StringField(_l("Identifier"), validators=[DataRequired(), Length(max=80)])
+    kind = SelectField(_l("Kind"))
+    parent = SelectField(_l("Belongs to"), coerce=int)
+    submit = SubmitField(_l("Save"))
+
+
+class UserForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    organisation = SelectField(_l("Organisation or department"), coerce=int)
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
+    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    is_active = BooleanField(_l("Account active"))
+    submit = SubmitField(_l("Save"))
+
+
+class GrantRoleForm(FlaskForm):
+    role = SelectField(_l("Role"))
+    organisation = SelectField(_l("Over"), coerce=int)
+    submit = SubmitField(_l("Grant role"))
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a button whose post carries the CSRF token."""
+
+    submit = SubmitField(_l("Confirm"))

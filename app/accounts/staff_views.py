@@ -1,0 +1,155 @@
+"""Reviewer screens: the staff of one's organisation, invitations and CSV import."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
+
+from app.accounts import policy, services
+from app.accounts.forms import ImportForm, InviteForm
+from app.accounts.models import Role, User
+from app.accounts.staff_import import StaffImportError, import_staff
+from app.extensions import db
+from app.mail import Message, external_url, render_message, send
+
+bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
+log = logging.getLogger("aula.accounts")
+
+#: How many row errors a page shows; the rest are counted.
+MAX_ERRORS_SHOWN = 200
+
+
+def invitation_message(user: User) -> Message:
+    token = services.make_token(user, services.INVITE)
+    return render_message(
+        user.email,
+        user.locale,
+        "accounts/email/invite_subject.txt",
+        "accounts/email/invite.txt",
+        user=user,
+        link=external_url("accounts.accept_invitation", token=token),
+    )
+
+
+def people_query(actor: User, q: str, role: Role = Role.REVIEWER):
+    """People the actor may see, optionally narrowed by a search on name or e-mail."""
+    stmt = (
+        select(User)
+        .where(policy.people_scope(actor, role))
+        .options(joinedload(User.organisation))
+        .order_by(User.name, User.id)
+    )
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(User.email.like(like), User.name.ilike(like)))
+    return stmt
+
+
+@bp.route("/")
+@policy.role_required(Role.REVIEWER)
+def list_staff():
+    """The officials in the reviewer's organisations, a page at a time."""
+    q = request.args.get("q", "").strip()[:100]
+    page = db.paginate(
+        people_query(current_user, q),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+        count=True,
+    )
+    return render_template("accounts/staff_list.html", page=page, q=q)
+
+
+def _org_choices(form_field) -> dict[int, object]:
+    choices = policy.orgs_in_scope(current_user, Role.REVIEWER)
+    form_field.choices = [(org.id, label) for org, label in choices]
+    return {org.id: org for org, _label in choices}
+
+
+@bp.route("/invite", methods=["GET", "POST"])
+@policy.role_required(Role.REVIEWER)
+def invite():
+    """Create an account for a colleague and e-mail them a link to choose a password."""
+    form = InviteForm()
+    orgs = _org_choices(form.organisation)
+    if request.method == "GET":
+        form.locale.data = current_user.locale
+    if form.validate_on_submit():
+        org = orgs.get(form.organisation.data)
+        if org is None:
+            abort(403)
+        try:
+            user = services.create_user(
+                form.email.data,
+                form.name.data,
+                org,
+                locale=form.locale.data,
+                job_title=form.job_title.data or "",
+            )
+        except services.AccountError as exc:
+            getattr(form, exc.field or "email").errors.append(str(exc))
+        else:
+            db.session.commit()
+            log.info("user %s invited %s into %s", current_user.id, user.id, org.slug)
+            send([invitation_message(user)])
+            flash(_("Invitation sent to %(email)s.", email=user.email), "success")
+            return redirect(url_for("staff.list_staff"))
+    return render_template("accounts/staff_invite.html", form=form)
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@policy.role_required(Role.REVIEWER)
+def import_csv():
+    """Upload a staff CSV: every row is checked first, and one bad row stops the whole file."""
+    form = ImportForm()
+    orgs = _org_choices(form.organisation)
+    errors = []
+    if form.validate_on_submit():
+        org = orgs.get(form.organisation.data)
+        if org is None:
+            abort(403)
+        data = form.file.data.read()
+        try:
+            result = import_staff(data, org, create_departments=form.create_departments.data)
+        except StaffImportError as exc:
+            db.session.rollback()
+            errors = exc.errors
+        else:
+            db.session.commit()
+            log.info(
+                "user %s imported %d new and %d updated staff into %s",
+                current_user.id,
+                len(result.created),
+                result.updated,
+                org.slug,
+            )
+            if form.send_invitations.data and result.created:
+                send(
+                    [
+                        invitation_message(u)
+                        for u in db.session.scalars(select(User).where(User.id.in_(result.created)))
+                    ]
+                )
+            flash(
+                _(
+                    "Import done: %(created)d new accounts, %(updated)d updated.",
+                    created=len(result.created),
+                    updated=result.updated,
+                ),
+                "success",
+            )
+            return redirect(url_for("staff.list_staff"))
+    status = 400 if errors else 200
+    return (
+        render_template(
+            "accounts/staff_import.html",
+            form=form,
+            errors=errors[:MAX_ERRORS_SHOWN],
+            hidden_errors=max(0, len(errors) - MAX_ERRORS_SHOWN),
+        ),
+        status,
+    )

@@ -1,0 +1,172 @@
+"""Signing in and out, password reset, invitations and the profile page."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.auth import safe_next
+from app.accounts.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ProfileForm,
+    SetPasswordForm,
+)
+from app.extensions import db, limiter
+from app.mail import external_url, render_message, send
+
+bp = Blueprint("accounts", __name__, template_folder="templates")
+log = logging.getLogger("aula.accounts")
+
+
+def _address_and_email() -> str:
+    return f"{request.remote_addr}|{request.form.get('email', '').strip().lower()}"
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_LIMIT"]
+
+
+def _address_limit() -> str:
+    return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, key_func=_address_and_email, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"])
+def login():
+    """Sign in with e-mail and password; the same message for unknown e-mail and bad password."""
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(safe_next(form.next.data, url_for("main.index")))
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            log.info("failed sign-in from %s", request.remote_addr)
+            flash(_("Wrong e-mail address or password."), "error")
+        else:
+            services.record_login(user)
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            log.info("user %s signed in", user.id)
+            return redirect(safe_next(form.next.data, url_for("main.index")))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out (POST only, so a link on another site cannot sign anyone out)."""
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, key_func=_address_and_email, methods=["POST"])
+def forgot_password():
+    """Send a reset link; the answer is the same whether or not the address has an account."""
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is not None and user.is_active_account:
+            token = services.make_token(user, services.RESET)
+            send(
+                [
+                    render_message(
+                        user.email,
+                        user.locale,
+                        "accounts/email/reset_subject.txt",
+                        "accounts/email/reset.txt",
+                        user=user,
+                        link=external_url("accounts.reset_password", token=token),
+                    )
+                ]
+            )
+        flash(
+            _("If an account uses this address, we have sent it a link to choose a new password."),
+            "info",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form)
+
+
+def _set_password_page(token: str, purpose: str, template: str):
+    try:
+        user = services.load_token(token, purpose)
+    except services.TokenError as exc:
+        return render_template("accounts/token_invalid.html", message=str(exc)), 400
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(user, form.password.data)
+        except services.AccountError as exc:
+            form.password.errors.append(str(exc))
+        else:
+            services.record_login(user)
+            db.session.commit()
+            login_user(user)
+            flash(_("Your password is saved. Welcome to Aula."), "success")
+            return redirect(url_for("main.index"))
+    return render_template(template, form=form, user=user)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    """Choose a new password from an e-mailed link."""
+    return _set_password_page(token, services.RESET, "accounts/reset.html")
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """Accept an invitation by choosing a password."""
+    return _set_password_page(token, services.INVITE, "accounts/accept_invitation.html")
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    """The signed-in person's own name, job title and language."""
+    form = ProfileForm(obj=current_user)
+    password_form = ChangePasswordForm(prefix="pw")
+    if form.validate_on_submit():
+        try:
+            services.update_profile(
+                current_user, form.name.data, form.locale.data, form.job_title.data
+            )
+        except services.AccountError as exc:
+            getattr(form, exc.field or "name").errors.append(str(exc))
+        else:
+            db.session.commit()
+            flash(_("Your profile is saved."), "success")
+            return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, password_form=password_form)
+
+
+@bp.route("/profile/password", methods=["POST"])
+@login_required
+def change_password():
+    """Change one's password; other sessions are signed out, this one stays."""
+    form = ProfileForm(obj=current_user, formdata=None)
+    password_form = ChangePasswordForm(prefix="pw")
+    if password_form.validate_on_submit():
+        user = services.authenticate(current_user.email, password_form.current_password.data)
+        if user is None:
+            password_form.current_password.errors.append(_("The current password is wrong."))
+        else:
+            try:
+                services.set_password(current_user, password_form.password.data)
+            except services.AccountError as exc:
+                password_form.password.errors.append(str(exc))
+            else:
+                db.session.commit()
+                login_user(current_user)
+                flash(_("Your password is changed."), "success")
+                return redirect(url_for("accounts.profile"))
+    return render_template("accounts/profile.html", form=form, password_form=password_form), 400

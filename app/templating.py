@@ -1,0 +1,31 @@
+"""What every template can use: the current language, the language list and role checks."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from app.accounts import policy
+from app.accounts.models import Role
+from app.i18n import LANGUAGE_NAMES
+
+
+def register(app: Flask) -> None:
+    @app.context_processor
+    def inject() -> dict:
+        locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        user = current_user
+        return {
+            "current_locale": locale,
+            "html_lang": locale.replace("_", "-"),
+            "language_names": LANGUAGE_NAMES,
+            "languages": app.config["LANGUAGES"],
+            "is_reviewer": policy.has_role(user, Role.REVIEWER),
+            "is_admin": policy.has_role(user, Role.ADMIN),
+            "current_path": request.full_path.rstrip("?") if request else "/",
+        }
+
+    app.jinja_env.filters["date"] = format_date
+    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["number"] = format_decimal
