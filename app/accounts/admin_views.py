@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts import policy, services
-from app.accounts.forms import ConfirmForm, GrantRoleForm, OrganisationForm, UserForm
+from app.accounts.forms import ConfirmForm, GrantRoleForm, OrganisationForm, UserForm, options
 from app.accounts.models import GRANTED_ROLES, Membership, Organisation, OrgKind, Role, User
 from app.accounts.staff_views import people_query
 from app.extensions import db
@@ -53,14 +53,14 @@ def list_organisations():
 
 
 def _org_form(form: OrganisationForm, org: Organisation | None) -> dict[int, Organisation]:
-    form.kind.choices = [(k.value, k.title) for k in OrgKind]
+    form.kind.choices = options((k.value, k.title) for k in OrgKind)
     choices = [
         (o, label)
         for o, label in policy.orgs_in_scope(current_user, Role.ADMIN)
         if org is None or not org.contains(o)
     ]
     top = [(0, _("(none: a new top of the tree)"))] if policy.is_network_admin(current_user) else []
-    form.parent.choices = top + [(o.id, label) for o, label in choices]
+    form.parent.choices = options(top + [(o.id, label) for o, label in choices])
     return {o.id: o for o, _label in choices}
 
 
@@ -145,7 +145,7 @@ def edit_user(user_id: int):
     form = UserForm(obj=user)
     scope = policy.orgs_in_scope(current_user, Role.ADMIN)
     orgs = {o.id: o for o, _label in scope}
-    form.organisation.choices = [(o.id, label) for o, label in scope]
+    form.organisation.choices = options((o.id, label) for o, label in scope)
     if request.method == "GET":
         form.organisation.data = user.organisation_id
         form.is_active.data = user.is_active_account
@@ -166,7 +166,7 @@ def edit_user(user_id: int):
             flash(_("User saved."), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
     grant = GrantRoleForm(formdata=None)
-    grant.role.choices = [(r.value, r.title) for r in GRANTED_ROLES]
+    grant.role.choices = options((r.value, r.title) for r in GRANTED_ROLES)
     grant.organisation.choices = form.organisation.choices
     memberships = db.session.scalars(
         select(Membership)
@@ -189,9 +189,9 @@ def grant_role(user_id: int):
     """Give a person a role over an organisation in the admin's subtree."""
     user = _load_user(user_id)
     form = GrantRoleForm()
-    form.role.choices = [(r.value, r.title) for r in GRANTED_ROLES]
+    form.role.choices = options((r.value, r.title) for r in GRANTED_ROLES)
     scope = {o.id: o for o, _label in policy.orgs_in_scope(current_user, Role.ADMIN)}
-    form.organisation.choices = [(i, o.name) for i, o in scope.items()]
+    form.organisation.choices = options((i, o.name) for i, o in scope.items())
     if not form.validate_on_submit():
         abort(400)
     membership = services.grant_role(user, Role(form.role.data), scope[form.organisation.data])

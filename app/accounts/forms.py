@@ -14,11 +14,18 @@ from wtforms import (
     StringField,
     SubmitField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from app.i18n import LANGUAGE_NAMES
 
-LANGUAGE_CHOICES = list(LANGUAGE_NAMES.items())
+
+def options(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs; WTForms 3.3 deprecates bare tuples."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+LANGUAGE_CHOICES = options(LANGUAGE_NAMES.items())
 
 
 class LoginForm(FlaskForm):

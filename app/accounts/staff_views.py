@@ -11,7 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts import policy, services
-from app.accounts.forms import ImportForm, InviteForm
+from app.accounts.forms import ImportForm, InviteForm, options
 from app.accounts.models import Role, User
 from app.accounts.staff_import import StaffImportError, import_staff
 from app.extensions import db
@@ -66,7 +66,7 @@ def list_staff():
 
 def _org_choices(form_field) -> dict[int, object]:
     choices = policy.orgs_in_scope(current_user, Role.REVIEWER)
-    form_field.choices = [(org.id, label) for org, label in choices]
+    form_field.choices = options((org.id, label) for org, label in choices)
     return {org.id: org for org, _label in choices}
 
 

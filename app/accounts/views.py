@@ -166,7 +166,8 @@ def change_password():
                 password_form.password.errors.append(str(exc))
             else:
                 db.session.commit()
-                login_user(current_user)
+                # Re-issue this session's cookie with the new nonce; a proxy would recurse.
+                login_user(current_user._get_current_object())
                 flash(_("Your password is changed."), "success")
                 return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, password_form=password_form), 400

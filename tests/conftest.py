@@ -1,0 +1,182 @@
+"""Fixtures: a fresh app per test on a database built by the real migrations.
+
+SQLite (a temporary file) by default; PostgreSQL when TEST_DATABASE_URL is set. The schema
+is migrated once per session; every test starts from empty tables, so tests may commit,
+run CLI commands and serve real HTTP like the application does.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import hashlib
+import os
+import re
+from types import SimpleNamespace
+
+import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import delete, text
+
+from app import create_app
+from app.accounts import services
+from app.accounts.models import OrgKind, Role
+from app.extensions import db
+from config import normalise_database_url
+
+PASSWORD = "correct-horse-42"
+SECRET = "test-secret-key"
+
+
+def csrf_token_for(client: FlaskClient) -> str:
+    """A valid CSRF token for this client's session, as Flask-WTF would put in a form."""
+    with client.session_transaction() as sess:
+        raw = sess.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())  # noqa: S324
+    return URLSafeTimedSerializer(SECRET, salt="wtf-csrf-token").dumps(raw)
+
+
+class AulaClient(FlaskClient):
+    """A test client whose submit() posts a form with its CSRF token, like a browser would."""
+
+    def open(self, *args, **kwargs):
+        """Run each request in an empty context, as a real server would.
+
+        The test holds an app context of its own; without this, requests would share its
+        `g`, its database session and Flask-Login's cached user.
+        """
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        if has_app_context():
+            # End the test's own transaction so it sees what the request committed.
+            db.session.rollback()
+        return response
+
+    def submit(self, url: str, data: dict | None = None, **kwargs):
+        data = dict(data or {})
+        data.setdefault("csrf_token", csrf_token_for(self))
+        return self.post(url, data=data, **kwargs)
+
+    def login(self, email: str, password: str = PASSWORD):
+        return self.submit("/login", {"email": email, "password": password})
+
+    def logout(self):
+        return self.submit("/logout")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        url = normalise_database_url(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'aula-test.sqlite'}"
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(tmp_path_factory.mktemp("i"))
+    )
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            # The test database is ours to empty: start from nothing, then migrate.
+            db.session.execute(text("DROP SCHEMA public CASCADE"))
+            db.session.execute(text("CREATE SCHEMA public"))
+            db.session.commit()
+        upgrade()
+        db.engine.dispose()
+    return url
+
+
+def _empty_tables() -> None:
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(delete(table))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, instance_path=str(tmp_path))
+    app.test_client_class = AulaClient
+    with app.app_context():
+        _empty_tables()
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> AulaClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app) -> list:
+    return app.extensions.setdefault("mail_outbox", [])
+
+
+@pytest.fixture
+def world(app) -> SimpleNamespace:
+    """Two cities in the network (one inside a state), departments, and one user per role."""
+    network = services.create_organisation("Red AL-LAs", "alla", OrgKind.NETWORK)
+    cdmx = services.create_organisation("Ciudad de México", "cdmx", OrgKind.CITY, network)
+    cdmx_culture = services.create_organisation(
+        "Secretaría de Cultura", "cdmx-cultura", OrgKind.DEPARTMENT, cdmx
+    )
+    cdmx_finance = services.create_organisation(
+        "Secretaría de Finanzas", "cdmx-finanzas", OrgKind.DEPARTMENT, cdmx
+    )
+    state = services.create_organisation("Minas Gerais", "minas-gerais", OrgKind.STATE, network)
+    bh = services.create_organisation("Belo Horizonte", "belo-horizonte", OrgKind.CITY, state)
+    bh_finance = services.create_organisation(
+        "Secretaria Municipal de Fazenda", "bh-fazenda", OrgKind.DEPARTMENT, bh
+    )
+
+    def user(email, name, org, locale="es", role=None, over=None):
+        u = services.create_user(email, name, org, locale=locale, password=PASSWORD)
+        if role is not None:
+            services.grant_role(u, role, over or org)
+        return u
+
+    people = {
+        "admin": user("admin@test.example", "Ana Admin", network, role=Role.ADMIN),
+        "trainer": user("trainer@test.example", "Tomás Trainer", network, role=Role.TRAINER),
+        "reviewer_cdmx": user(
+            "reviewer.cdmx@test.example",
+            "Rita Revisora",
+            cdmx_culture,
+            role=Role.REVIEWER,
+            over=cdmx,
+        ),
+        "admin_cdmx": user("admin.cdmx@test.example", "Adán Admin", cdmx, role=Role.ADMIN),
+        "reviewer_bh": user(
+            "reviewer.bh@test.example", "Rui Revisor", bh, "pt_BR", role=Role.REVIEWER
+        ),
+        "reviewer_mg": user(
+            "reviewer.mg@test.example", "Regina Estadual", state, "pt_BR", role=Role.REVIEWER
+        ),
+        "official_cdmx": user("official.cdmx@test.example", "Guadalupe Hernández", cdmx_finance),
+        "official_bh": user("official.bh@test.example", "João Gonçalves", bh_finance, "pt_BR"),
+    }
+    db.session.commit()
+    ns = SimpleNamespace(
+        network=network.id,
+        cdmx=cdmx.id,
+        cdmx_culture=cdmx_culture.id,
+        cdmx_finance=cdmx_finance.id,
+        state=state.id,
+        bh=bh.id,
+        bh_finance=bh_finance.id,
+    )
+    for key, u in people.items():
+        setattr(ns, key, u.id)
+        setattr(ns, f"{key}_email", u.email)
+    return ns
+
+
+def form_errors(html: str) -> list[str]:
+    """Field error messages rendered by the forms macro."""
+    return re.findall(r'<p class="error" id="[^"]+">(.*?)</p>', html, re.S)
