@@ -223,7 +223,10 @@ def import_staff(
             )
         )
     }
-    wanted = {r.department.lower(): r.department for r in rows if r.department}
+    wanted: dict[str, str] = {}
+    for r in rows:
+        if r.department:
+            wanted.setdefault(r.department.lower(), r.department)  # first spelling wins
     # Rows without a valid address were reported already; they cannot be looked up.
     rows_with_email = [r for r in rows if r.email]
     missing_departments = [name for key, name in wanted.items() if key not in departments]

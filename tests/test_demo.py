@@ -1,0 +1,70 @@
+"""`flask demo`: migrates, loads the demo once, and every demo account can sign in."""
+
+import pytest
+from sqlalchemy import func, select
+
+from app.accounts import policy, services
+from app.accounts.models import Membership, Organisation, OrgKind, Role, User
+from app.demo import ACCOUNTS, DEMO_PASSWORD
+from app.extensions import db
+
+
+def _counts():
+    return (
+        db.session.scalar(select(func.count()).select_from(Organisation)),
+        db.session.scalar(select(func.count()).select_from(User)),
+        db.session.scalar(select(func.count()).select_from(Membership)),
+    )
+
+
+def test_demo_is_idempotent(runner):
+    first = runner.invoke(args=["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    assert "aula-demo" in first.output
+    assert "demonstration only" in first.output
+    counts = _counts()
+    second = runner.invoke(args=["demo", "--no-serve"])
+    assert second.exit_code == 0, second.output
+    assert "0 organisations and 0 accounts added" in second.output
+    assert _counts() == counts
+
+
+def test_demo_tree_and_people(runner):
+    runner.invoke(args=["demo", "--no-serve"])
+    cdmx = services.find_organisation("cdmx")
+    assert cdmx.parent.slug == "alla"
+    departments = db.session.scalar(
+        select(func.count()).where(
+            Organisation.parent_id == cdmx.id, Organisation.kind == OrgKind.DEPARTMENT
+        )
+    )
+    assert departments >= 3
+    for slug in ("belo-horizonte", "medellin", "montevideo", "madrid", "paris"):
+        city = services.find_organisation(slug)
+        assert city.kind == OrgKind.CITY
+        people = db.session.scalar(
+            select(func.count())
+            .select_from(User)
+            .join(Organisation, User.organisation_id == Organisation.id)
+            .where(Organisation.path.startswith(city.path))
+        )
+        assert people >= 30, slug
+    official = services.find_user_by_email("official.cdmx@aula.example")
+    assert official.organisation.kind == OrgKind.DEPARTMENT
+    assert official.organisation.parent.slug == "cdmx"
+    assert official.locale == "es"
+    assert services.find_user_by_email("official.bh@aula.example").locale == "pt_BR"
+    reviewer = services.find_user_by_email("reviewer.cdmx@aula.example")
+    assert policy.can_act_on(reviewer, Role.REVIEWER, official.organisation)
+    assert not policy.can_act_on(
+        reviewer, Role.REVIEWER, services.find_organisation("belo-horizonte")
+    )
+    assert policy.is_network_admin(services.find_user_by_email("admin@aula.example"))
+
+
+@pytest.mark.parametrize("email", [a[0] for a in ACCOUNTS])
+def test_every_demo_account_signs_in(runner, client, email):
+    runner.invoke(args=["demo", "--no-serve"])
+    response = client.login(email, DEMO_PASSWORD)
+    assert response.status_code == 302
+    assert client.get("/profile").status_code == 200
