@@ -26,6 +26,8 @@ def register(app: Flask) -> None:
             "current_path": request.full_path.rstrip("?") if request else "/",
         }
 
+    # Extraction trims {% trans %} blocks (babel.cfg); rendering must trim them the same way.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["datetime"] = format_datetime
     app.jinja_env.filters["number"] = format_decimal

@@ -140,3 +140,17 @@ def test_numbers_are_formatted_for_the_locale(app):
         assert format_decimal(12345) == "12.345"
     with app.test_request_context(), force_locale("en"):
         assert format_decimal(12345) == "12,345"
+
+
+@pytest.mark.parametrize(
+    ("locale", "text"),
+    [
+        ("es", "AL-LAs es una alianza"),
+        ("pt-BR", "A AL-LAs é uma aliança"),
+        ("fr", "AL-LAs est une alliance"),
+    ],
+)
+def test_multiline_trans_blocks_are_translated(client, locale, text):
+    html = client.get("/", headers={"Accept-Language": locale}).get_data(as_text=True)
+    assert "Euro-Latin American alliance" not in html
+    assert text in html

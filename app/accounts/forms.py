@@ -58,7 +58,7 @@ class ChangePasswordForm(SetPasswordForm):
 class ProfileForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
-    locale = SelectField(_l("Language"), choices=LANGUAGE_CHOICES)
+    locale = SelectField(_l("Language of pages and e-mails"), choices=LANGUAGE_CHOICES)
     submit = SubmitField(_l("Save profile"))
 
 
