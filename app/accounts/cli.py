@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from app.accounts import services
-from app.accounts.models import Role, User
+from app.accounts.emails import send_invitations
+from app.accounts.models import Role
 from app.accounts.staff_import import StaffImportError, import_staff
 from app.extensions import db
 
@@ -37,12 +37,8 @@ def import_csv(file: Path, org_slug: str, create_departments: bool, invite: bool
         click.echo(f"{len(exc.errors)} error(s); nothing was imported.", err=True)
         sys.exit(1)
     db.session.commit()
-    if invite and result.created:
-        from app.accounts.staff_views import invitation_message
-        from app.mail import send
-
-        users = db.session.scalars(select(User).where(User.id.in_(result.created)))
-        send([invitation_message(u) for u in users])
+    if invite:
+        send_invitations(result.created)
     click.echo(
         f"{len(result.created)} created, {result.updated} updated, "
         f"{len(result.departments_created)} department(s) created in {org.slug}."

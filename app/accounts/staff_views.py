@@ -11,29 +11,18 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts import policy, services
+from app.accounts.emails import invitation_message, send_invitations
 from app.accounts.forms import ImportForm, InviteForm, options
 from app.accounts.models import Role, User
 from app.accounts.staff_import import StaffImportError, import_staff
 from app.extensions import db
-from app.mail import Message, external_url, render_message, send
+from app.mail import send
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
 log = logging.getLogger("aula.accounts")
 
 #: How many row errors a page shows; the rest are counted.
 MAX_ERRORS_SHOWN = 200
-
-
-def invitation_message(user: User) -> Message:
-    token = services.make_token(user, services.INVITE)
-    return render_message(
-        user.email,
-        user.locale,
-        "accounts/email/invite_subject.txt",
-        "accounts/email/invite.txt",
-        user=user,
-        link=external_url("accounts.accept_invitation", token=token),
-    )
 
 
 def people_query(actor: User, q: str, role: Role = Role.REVIEWER):
@@ -127,13 +116,8 @@ def import_csv():
                 result.updated,
                 org.slug,
             )
-            if form.send_invitations.data and result.created:
-                send(
-                    [
-                        invitation_message(u)
-                        for u in db.session.scalars(select(User).where(User.id.in_(result.created)))
-                    ]
-                )
+            if form.send_invitations.data:
+                send_invitations(result.created)
             flash(
                 _(
                     "Import done: %(created)d new accounts, %(updated)d updated.",

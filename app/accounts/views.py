@@ -10,6 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import services
 from app.accounts.auth import safe_next
+from app.accounts.emails import reset_message
 from app.accounts.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
@@ -18,7 +19,7 @@ from app.accounts.forms import (
     SetPasswordForm,
 )
 from app.extensions import db, limiter
-from app.mail import external_url, render_message, send
+from app.mail import send
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
 log = logging.getLogger("aula.accounts")
@@ -76,19 +77,7 @@ def forgot_password():
     if form.validate_on_submit():
         user = services.find_user_by_email(form.email.data)
         if user is not None and user.is_active_account:
-            token = services.make_token(user, services.RESET)
-            send(
-                [
-                    render_message(
-                        user.email,
-                        user.locale,
-                        "accounts/email/reset_subject.txt",
-                        "accounts/email/reset.txt",
-                        user=user,
-                        link=external_url("accounts.reset_password", token=token),
-                    )
-                ]
-            )
+            send([reset_message(user)])
         flash(
             _("If an account uses this address, we have sent it a link to choose a new password."),
             "info",

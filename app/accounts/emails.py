@@ -1,0 +1,50 @@
+"""The messages the accounts domain sends: invitations and password resets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from app.accounts import services
+from app.accounts.models import User
+from app.extensions import db
+from app.mail import Message, external_url, render_message, send
+
+_CHUNK = 500
+
+
+def invitation_message(user: User) -> Message:
+    token = services.make_token(user, services.INVITE)
+    return render_message(
+        user.email,
+        user.locale,
+        "accounts/email/invite_subject.txt",
+        "accounts/email/invite.txt",
+        user=user,
+        link=external_url("accounts.accept_invitation", token=token),
+    )
+
+
+def reset_message(user: User) -> Message:
+    token = services.make_token(user, services.RESET)
+    return render_message(
+        user.email,
+        user.locale,
+        "accounts/email/reset_subject.txt",
+        "accounts/email/reset.txt",
+        user=user,
+        link=external_url("accounts.reset_password", token=token),
+    )
+
+
+def send_invitations(user_ids: Iterable[int]) -> int:
+    """Invite these users, loading them a chunk at a time; returns how many were sent."""
+    ids = list(user_ids)
+    sent = 0
+    for start in range(0, len(ids), _CHUNK):
+        users = db.session.scalars(select(User).where(User.id.in_(ids[start : start + _CHUNK])))
+        messages = [invitation_message(u) for u in users]
+        send(messages)
+        sent += len(messages)
+    return sent
