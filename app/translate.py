@@ -15,13 +15,8 @@ POT = ROOT / "translations" / "messages.pot"
 translate_cli = AppGroup("translate", help="Extract, update and compile message catalogues.")
 
 
-def _babel(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)  # noqa: S603
-
-
-@translate_cli.command("update")
-def update() -> None:
-    """Extract strings from the code and merge them into every catalogue."""
+def extract(output: Path) -> None:
+    """Write every string the code marks for translation to a .pot file."""
     _babel(
         "extract",
         "-F",
@@ -31,9 +26,26 @@ def update() -> None:
         "--no-location",
         "--sort-output",
         "-o",
-        str(POT),
+        str(output),
         ".",
     )
+
+
+def _babel(*args: str) -> None:
+    done = subprocess.run(  # noqa: S603 - our own interpreter and fixed arguments
+        [sys.executable, "-m", "babel.messages.frontend", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if done.returncode:
+        raise click.ClickException(done.stderr.strip() or done.stdout.strip())
+
+
+@translate_cli.command("update")
+def update() -> None:
+    """Extract strings from the code and merge them into every catalogue."""
+    extract(POT)
     _babel(
         "update", "-i", str(POT), "-d", "translations", "--no-fuzzy-matching", "--ignore-obsolete"
     )

@@ -14,28 +14,24 @@ from app.mail import Message, external_url, render_message, send
 _CHUNK = 500
 
 
-def invitation_message(user: User) -> Message:
-    token = services.make_token(user, services.INVITE)
+def _link_message(user: User, purpose: str, endpoint: str, template: str) -> Message:
+    token = services.make_token(user, purpose)
     return render_message(
         user.email,
         user.locale,
-        "accounts/email/invite_subject.txt",
-        "accounts/email/invite.txt",
+        f"accounts/email/{template}_subject.txt",
+        f"accounts/email/{template}.txt",
         user=user,
-        link=external_url("accounts.accept_invitation", token=token),
+        link=external_url(endpoint, token=token),
     )
+
+
+def invitation_message(user: User) -> Message:
+    return _link_message(user, services.INVITE, "accounts.accept_invitation", "invite")
 
 
 def reset_message(user: User) -> Message:
-    token = services.make_token(user, services.RESET)
-    return render_message(
-        user.email,
-        user.locale,
-        "accounts/email/reset_subject.txt",
-        "accounts/email/reset.txt",
-        user=user,
-        link=external_url("accounts.reset_password", token=token),
-    )
+    return _link_message(user, services.RESET, "accounts.reset_password", "reset")
 
 
 def send_invitations(user_ids: Iterable[int]) -> int:
