@@ -70,6 +70,8 @@ class Config:
     #: How many proxies sit in front of the app (X-Forwarded-For hops to trust).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     PAGE_SIZE = 50
+    #: Tokens live as long as the session, so a lesson page served from cache (304) still posts.
+    WTF_CSRF_TIME_LIMIT = None
 
 
 class DevelopmentConfig(Config):

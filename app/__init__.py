@@ -59,12 +59,16 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .accounts.admin_views import bp as admin_bp
     from .accounts.staff_views import bp as staff_bp
     from .accounts.views import bp as accounts_bp
+    from .catalog.views import bp as catalog_bp
+    from .learning.views import bp as learning_bp
     from .main.views import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(learning_bp)
 
     from . import errors, security, templating
 
@@ -73,10 +77,12 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     templating.register(app)
 
     from .accounts.cli import users_cli
+    from .catalog.cli import courses_cli
     from .demo import demo_command
     from .translate import translate_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(courses_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(translate_cli)
 

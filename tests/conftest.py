@@ -11,6 +11,8 @@ import contextvars
 import hashlib
 import os
 import re
+import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -23,6 +25,8 @@ from sqlalchemy import delete, text
 from app import create_app
 from app.accounts import services
 from app.accounts.models import OrgKind, Role
+from app.catalog import package as pkg
+from app.catalog import services as catalog_services
 from app.extensions import db
 from config import normalise_database_url
 
@@ -86,6 +90,8 @@ def database_url(tmp_path_factory) -> str:
 
 
 def _empty_tables() -> None:
+    # courses and course_versions point at each other; cut that loop first.
+    db.session.execute(text("UPDATE courses SET current_version_id = NULL"))
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(delete(table))
     db.session.commit()
@@ -180,3 +186,26 @@ def world(app) -> SimpleNamespace:
 def form_errors(html: str) -> list[str]:
     """Field error messages rendered by the forms macro."""
     return re.findall(r'<p class="error" id="[^"]+">(.*?)</p>', html, re.S)
+
+
+# Catalogue ------------------------------------------------------------------------------
+TINY = Path(__file__).parent / "catalog" / "packages" / "valid" / "tiny"
+
+
+def import_folder(path: Path):
+    package, problems = pkg.read_package(path, path.name)
+    assert problems == [], [str(p) for p in problems]
+    outcome = catalog_services.import_package(package)
+    db.session.commit()
+    return outcome
+
+
+@pytest.fixture
+def tiny_copy(tmp_path) -> Path:
+    return shutil.copytree(TINY, tmp_path / "src" / "tiny")
+
+
+@pytest.fixture
+def tiny(app):
+    """The tiny course imported once; returns the outcome (course, version)."""
+    return import_folder(TINY)

@@ -11,10 +11,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts import policy, services
-from app.accounts.forms import ConfirmForm, GrantRoleForm, OrganisationForm, UserForm, options
+from app.accounts.forms import GrantRoleForm, OrganisationForm, UserForm
 from app.accounts.models import GRANTED_ROLES, Membership, Organisation, OrgKind, Role, User
 from app.accounts.staff_views import people_query
 from app.extensions import db
+from app.forms import ConfirmForm, options
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 log = logging.getLogger("aula.accounts")

@@ -8,7 +8,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Membership, User
 from app.extensions import db
@@ -27,10 +27,15 @@ def init_login(app: Flask, manager: LoginManager) -> None:
         ident, _sep, nonce = user_id.partition(":")
         if not ident.isdigit():
             return None
-        user = db.session.scalar(
-            select(User)
-            .where(User.id == int(ident))
-            .options(selectinload(User.memberships).selectinload(Membership.organisation))
+        # One query for the user, their roles and the organisations those roles cover.
+        user = (
+            db.session.execute(
+                select(User)
+                .where(User.id == int(ident))
+                .options(joinedload(User.memberships).joinedload(Membership.organisation))
+            )
+            .unique()
+            .scalar_one_or_none()
         )
         # A password change rotates the nonce, which ends every other session.
         if user is None or user.session_nonce != nonce:

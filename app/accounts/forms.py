@@ -14,16 +14,10 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
+from app.forms import options
 from app.i18n import LANGUAGE_NAMES
-
-
-def options(pairs) -> list[SelectChoice]:
-    """Select options from (value, label) pairs; WTForms 3.3 deprecates bare tuples."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
 
 LANGUAGE_CHOICES = options(LANGUAGE_NAMES.items())
 
@@ -106,9 +100,3 @@ class GrantRoleForm(FlaskForm):
     role = SelectField(_l("Role"))
     organisation = SelectField(_l("Over"), coerce=int)
     submit = SubmitField(_l("Grant role"))
-
-
-class ConfirmForm(FlaskForm):
-    """An empty form: a button whose post carries the CSRF token."""
-
-    submit = SubmitField(_l("Confirm"))

@@ -1,0 +1,709 @@
+"""Course packages on disk: read and check them, render lessons, write them back.
+
+Pure Python with no Flask import, so `flask courses check` needs no database and tests need
+no app. See docs/course-format.md for the format.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+
+LANGUAGES = ("es", "pt_BR", "fr", "en")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+NUMBERED = re.compile(r"^(\d{1,3})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
+THEME = SLUG
+MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".pdf": "application/pdf",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+MAX_MEDIA_BYTES = 5 * 1024 * 1024
+COURSE_KEYS = {
+    "slug",
+    "hours",
+    "pass_mark",
+    "certificate_validity_months",
+    "themes",
+    "authors",
+    "booklet",
+}
+BOOKLET_KEYS = {"number", "title", "reference", "url"}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One error, located by file (relative to where checking started) and line."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass
+class QuizSource:
+    filename: str
+    text: str
+
+
+@dataclass
+class LessonSource:
+    position: int
+    slug: str
+    filename: str
+    title: str
+    minutes: int
+    body: str
+
+
+@dataclass
+class ModuleSource:
+    position: int
+    slug: str
+    dirname: str
+    title: str
+    lessons: list[LessonSource] = field(default_factory=list)
+    quiz: QuizSource | None = None
+
+
+@dataclass
+class EditionSource:
+    language: str
+    title: str
+    summary: str
+    modules: list[ModuleSource] = field(default_factory=list)
+    final: QuizSource | None = None
+
+
+@dataclass
+class Package:
+    """A checked package: everything needed to import it, and nothing from the disk."""
+
+    slug: str
+    meta: dict
+    editions: dict[str, EditionSource]
+    media: dict[str, bytes]
+
+    def canonical(self) -> dict:
+        """The content that defines a version: equal packages give equal hashes."""
+        return {
+            "meta": self.meta,
+            "editions": {
+                lang: {
+                    "title": e.title,
+                    "summary": e.summary,
+                    "final": e.final.text if e.final else None,
+                    "modules": [
+                        {
+                            "dir": m.dirname,
+                            "title": m.title,
+                            "quiz": m.quiz.text if m.quiz else None,
+                            "lessons": [
+                                [les.filename, les.title, les.minutes, les.body]
+                                for les in m.lessons
+                            ],
+                        }
+                        for m in e.modules
+                    ],
+                }
+                for lang, e in sorted(self.editions.items())
+            },
+            "media": {p: hashlib.sha256(b).hexdigest() for p, b in sorted(self.media.items())},
+        }
+
+    def content_hash(self) -> str:
+        data = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(data.encode()).hexdigest()
+
+
+class _Reader:
+    """Collects problems while walking one package folder."""
+
+    def __init__(self, root: Path, shown_as: str):
+        self.root = root
+        self.real_root = root.resolve()
+        self.shown_as = shown_as.rstrip("/")
+        self.problems: list[Problem] = []
+        self.texts: dict[str, str] = {}
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    def error(self, path: Path | str, line: int, message: str) -> None:
+        rel = path if isinstance(path, str) else self.rel(path)
+        self.problems.append(
+            Problem(f"{self.shown_as}/{rel}" if rel else self.shown_as, line, message)
+        )
+
+    def read_text(self, path: Path) -> str | None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            self.error(path, 1, f"cannot read the file ({exc.strerror})")
+            return None
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            self.error(path, raw[: exc.start].count(b"\n") + 1, "not UTF-8 text")
+            return None
+        text = text.replace("\r\n", "\n")
+        self.texts[self.rel(path)] = text
+        return text
+
+    def read_toml(self, path: Path, text: str | None = None, first_line: int = 1) -> dict | None:
+        if text is None:
+            if not path.is_file():
+                self.error(path, 1, "file missing")
+                return None
+            text = self.read_text(path)
+            if text is None:
+                return None
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            found = re.search(r"line (\d+)", str(exc))
+            line = int(found.group(1)) if found else 1
+            message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+            self.error(path, line + first_line - 1, f"TOML syntax error: {message}")
+            return None
+
+    def key_line(self, text: str, key: str, first_line: int = 1) -> int:
+        for number, line in enumerate(text.splitlines(), start=first_line):
+            if re.match(rf"^\s*{re.escape(key)}\s*=", line):
+                return number
+        return first_line
+
+    def entries(self, folder: Path) -> list[Path]:
+        """Folder entries in name order; symbolic links are refused, not followed."""
+        found = []
+        for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+            if entry.is_symlink():
+                self.error(entry, 1, "symbolic links are not allowed in a package")
+                continue
+            found.append(entry)
+        return found
+
+
+def _check_string(reader, path, text, data, key, required=True, first_line=1) -> str | None:
+    value = data.get(key)
+    if value is None:
+        if required:
+            reader.error(path, first_line, f'"{key}" is missing')
+        return None
+    if not isinstance(value, str) or not value.strip():
+        reader.error(
+            path, reader.key_line(text, key, first_line), f'"{key}" must be non-empty text'
+        )
+        return None
+    return value
+
+
+def _read_course_toml(reader: _Reader, slug: str) -> dict | None:
+    path = reader.root / "course.toml"
+    data = reader.read_toml(path)
+    if data is None:
+        return None
+    text = reader.texts.get("course.toml", "")
+
+    def bad(key, message):
+        reader.error(path, reader.key_line(text, key), message)
+
+    for key in sorted(set(data) - COURSE_KEYS):
+        bad(key, f'unknown key "{key}"')
+    meta: dict = {}
+    value = _check_string(reader, path, text, data, "slug")
+    if value is not None:
+        if value != slug:
+            bad("slug", f'slug "{value}" does not match the folder name "{slug}"')
+        meta["slug"] = value
+    hours = data.get("hours")
+    if hours is None:
+        reader.error(path, 1, '"hours" is missing')
+    elif isinstance(hours, bool) or not isinstance(hours, int | float) or hours <= 0:
+        bad("hours", '"hours" must be a positive number')
+    else:
+        meta["hours"] = hours
+    mark = data.get("pass_mark")
+    if mark is None:
+        reader.error(path, 1, '"pass_mark" is missing')
+    elif isinstance(mark, bool) or not isinstance(mark, int) or not 1 <= mark <= 100:
+        bad("pass_mark", '"pass_mark" must be an integer from 1 to 100')
+    else:
+        meta["pass_mark"] = mark
+    validity = data.get("certificate_validity_months")
+    if validity is not None and (
+        isinstance(validity, bool) or not isinstance(validity, int) or validity <= 0
+    ):
+        bad(
+            "certificate_validity_months",
+            '"certificate_validity_months" must be a positive integer',
+        )
+    else:
+        meta["certificate_validity_months"] = validity
+    for key, pattern in (("themes", THEME), ("authors", None)):
+        items = data.get(key)
+        if items is None:
+            reader.error(path, 1, f'"{key}" is missing')
+        elif not isinstance(items, list) or not all(
+            isinstance(i, str) and i.strip() for i in items
+        ):
+            bad(key, f'"{key}" must be a list of non-empty texts')
+        elif pattern is not None and not all(pattern.match(i) for i in items):
+            bad(key, f'"{key}" must use lower-case letters, digits and hyphens')
+        else:
+            meta[key] = items
+    booklet = data.get("booklet")
+    if booklet is None:
+        reader.error(path, 1, "the [booklet] table is missing")
+    elif not isinstance(booklet, dict):
+        bad("booklet", '"booklet" must be a table')
+    else:
+        for key in sorted(set(booklet) - BOOKLET_KEYS):
+            bad(key, f'unknown key "booklet.{key}"')
+        entry = {}
+        for key in ("title", "reference"):
+            value = booklet.get(key)
+            if not isinstance(value, str) or not value.strip():
+                bad(key if key in booklet else "booklet", f'"booklet.{key}" must be non-empty text')
+            else:
+                entry[key] = value
+        number = booklet.get("number")
+        if number is not None and (
+            isinstance(number, bool) or not isinstance(number, int) or number < 1
+        ):
+            bad("number", '"booklet.number" must be a positive integer')
+        url = booklet.get("url")
+        if url is not None and (
+            not isinstance(url, str) or urlsplit(url).scheme not in {"http", "https"}
+        ):
+            bad("url", '"booklet.url" must be an http(s) address')
+        entry["number"], entry["url"] = number, url
+        meta["booklet"] = entry
+    return meta
+
+
+def _parse_front_matter(reader: _Reader, path: Path, text: str) -> tuple[dict, str, str] | None:
+    """(data, front-matter text, body) of a lesson; the front matter starts on line 2."""
+    lines = text.split("\n")
+    if lines[0].strip() != "+++":
+        reader.error(path, 1, 'front matter: the file must start with a "+++" line')
+        return None
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() == "+++"), None)
+    if end is None:
+        reader.error(path, 1, 'front matter: no closing "+++" line')
+        return None
+    front = "\n".join(lines[1:end])
+    data = reader.read_toml(path, front, first_line=2)
+    if data is None:
+        return None
+    return data, front, "\n".join(lines[end + 1 :]).lstrip("\n")
+
+
+def _read_lesson(reader: _Reader, path: Path, position: int, slug: str) -> LessonSource | None:
+    text = reader.read_text(path)
+    if text is None:
+        return None
+    parsed = _parse_front_matter(reader, path, text)
+    if parsed is None:
+        return None
+    data, front, body = parsed
+    for key in sorted(set(data) - {"title", "minutes"}):
+        reader.error(path, reader.key_line(front, key, 2), f'front matter: unknown key "{key}"')
+    title = data.get("title")
+    title_ok = isinstance(title, str) and bool(title.strip())
+    if not title_ok:
+        line = reader.key_line(front, "title", 2) if "title" in data else 1
+        reader.error(path, line, 'front matter: "title" must be non-empty text')
+    minutes = data.get("minutes")
+    minutes_ok = isinstance(minutes, int) and not isinstance(minutes, bool) and minutes > 0
+    if not minutes_ok:
+        line = reader.key_line(front, "minutes", 2) if "minutes" in data else 1
+        reader.error(path, line, 'front matter: "minutes" must be a positive integer')
+    if not body.strip():
+        reader.error(path, 1, "the lesson has no text after its front matter")
+    if not (title_ok and minutes_ok):
+        return None
+    return LessonSource(position, slug, path.name, title.strip(), minutes, body)
+
+
+def _read_quiz(reader: _Reader, path: Path) -> QuizSource | None:
+    text = reader.read_text(path)
+    if text is None:
+        return None
+    meaningful = [ln for ln in text.split("\n") if ln.strip() and not ln.lstrip().startswith("//")]
+    if not meaningful:
+        reader.error(path, 1, "the quiz file has no question")
+        return None
+    # The quiz engine's GIFT parser plugs in here (check_gift) once it exists.
+    for problem_line, message in check_gift(text):
+        reader.error(path, problem_line, message)
+    return QuizSource(path.name, text)
+
+
+def check_gift(text: str) -> list[tuple[int, str]]:
+    """Syntax problems in a GIFT file; until the quiz engine lands, none are detected."""
+    return []
+
+
+def _numbered(reader: _Reader, entries: list[Path], kind: str) -> list[tuple[int, str, Path]]:
+    found, seen = [], {}
+    for entry in entries:
+        stem = entry.name if entry.is_dir() else entry.stem
+        match = NUMBERED.match(stem)
+        if not match:
+            reader.error(
+                entry, 1, f'{kind} names must look like "01-some-slug"; got "{entry.name}"'
+            )
+            continue
+        number = int(match.group(1))
+        if number in seen:
+            reader.error(
+                entry, 1, f"{kind} number {number} is used twice ({seen[number]} and {entry.name})"
+            )
+            continue
+        seen[number] = entry.name
+        found.append((number, match.group(2), entry))
+    return sorted(found, key=lambda item: item[0])
+
+
+def _read_module(reader: _Reader, folder: Path, position: int, slug: str) -> ModuleSource | None:
+    data = reader.read_toml(folder / "module.toml")
+    title = None
+    if data is not None:
+        text = reader.texts.get(reader.rel(folder / "module.toml"), "")
+        for key in sorted(set(data) - {"title"}):
+            reader.error(folder / "module.toml", reader.key_line(text, key), f'unknown key "{key}"')
+        title = _check_string(reader, folder / "module.toml", text, data, "title")
+    module = ModuleSource(position, slug, folder.name, title or "")
+    lesson_files = []
+    for entry in reader.entries(folder):
+        if entry.name in {"module.toml"}:
+            continue
+        if entry.name == "quiz.gift" and entry.is_file():
+            module.quiz = _read_quiz(reader, entry)
+        elif entry.is_file() and entry.suffix == ".md":
+            lesson_files.append(entry)
+        else:
+            reader.error(
+                entry,
+                1,
+                f'unexpected {"folder" if entry.is_dir() else "file"} "{entry.name}" in a module',
+            )
+    for number, lesson_slug, path in _numbered(reader, lesson_files, "lesson"):
+        lesson = _read_lesson(reader, path, number, lesson_slug)
+        if lesson is not None:
+            module.lessons.append(lesson)
+    if not lesson_files:
+        reader.error(folder, 1, "the module has no lesson")
+    return module if title else None
+
+
+def _read_edition(reader: _Reader, folder: Path, language: str) -> EditionSource | None:
+    data = reader.read_toml(folder / "edition.toml")
+    title = summary = None
+    if data is not None:
+        text = reader.texts.get(reader.rel(folder / "edition.toml"), "")
+        for key in sorted(set(data) - {"title", "summary"}):
+            reader.error(
+                folder / "edition.toml", reader.key_line(text, key), f'unknown key "{key}"'
+            )
+        title = _check_string(reader, folder / "edition.toml", text, data, "title")
+        summary = _check_string(reader, folder / "edition.toml", text, data, "summary")
+    edition = EditionSource(language, (title or "").strip(), (summary or "").strip())
+    module_dirs = []
+    for entry in reader.entries(folder):
+        if entry.name == "edition.toml":
+            continue
+        if entry.name == "final.gift" and entry.is_file():
+            edition.final = _read_quiz(reader, entry)
+        elif entry.is_dir():
+            module_dirs.append(entry)
+        else:
+            reader.error(entry, 1, f'unexpected file "{entry.name}" in a language folder')
+    for number, slug, path in _numbered(reader, module_dirs, "module"):
+        module = _read_module(reader, path, number, slug)
+        if module is not None:
+            edition.modules.append(module)
+    if not module_dirs:
+        reader.error(folder, 1, "the edition has no module")
+    return edition if title and summary else None
+
+
+def _read_media(reader: _Reader, folder: Path, media: dict[str, bytes]) -> None:
+    for entry in reader.entries(folder):
+        if entry.is_dir():
+            _read_media(reader, entry, media)
+            continue
+        if entry.suffix.lower() not in MEDIA_TYPES:
+            reader.error(
+                entry, 1, f'file type "{entry.suffix or entry.name}" is not allowed in media/'
+            )
+            continue
+        data = entry.read_bytes()
+        if len(data) > MAX_MEDIA_BYTES:
+            reader.error(entry, 1, f"file is larger than {MAX_MEDIA_BYTES // (1024 * 1024)} MB")
+            continue
+        media[reader.rel(entry)] = data
+
+
+def read_package(path: Path, shown_as: str | None = None) -> tuple[Package | None, list[Problem]]:
+    """Read and check one course folder; the package is None when there is any problem."""
+    reader = _Reader(path, shown_as or str(path))
+    if path.is_symlink():
+        reader.error("", 1, "symbolic links are not allowed in a package")
+        return None, reader.problems
+    if not path.is_dir():
+        reader.error("", 1, "not a folder")
+        return None, reader.problems
+    slug = path.name
+    if not SLUG.match(slug):
+        reader.error("", 1, f'the folder name "{slug}" is not a valid course slug')
+    meta = None
+    editions: dict[str, EditionSource] = {}
+    media: dict[str, bytes] = {}
+    for entry in reader.entries(path):
+        if entry.name == "course.toml":
+            meta = _read_course_toml(reader, slug)
+        elif entry.name == "media" and entry.is_dir():
+            _read_media(reader, entry, media)
+        elif entry.is_dir() and entry.name in LANGUAGES:
+            edition = _read_edition(reader, entry, entry.name)
+            if edition is not None:
+                editions[entry.name] = edition
+        elif entry.is_dir():
+            reader.error(
+                entry, 1, f'unknown language "{entry.name}"; use one of {", ".join(LANGUAGES)}'
+            )
+        else:
+            reader.error(entry, 1, f'unexpected file "{entry.name}" at the top of the package')
+    if not (path / "course.toml").exists() and not (path / "course.toml").is_symlink():
+        reader.error("course.toml", 1, "file missing")
+    if not any((path / lang).is_dir() for lang in LANGUAGES):
+        reader.error("", 1, "the package has no language folder (es, pt_BR, fr or en)")
+    if meta is not None and not reader.problems:
+        package = Package(slug, meta, editions, media)
+        _check_links(reader, package)
+        if not reader.problems:
+            return package, []
+    return None, sorted(set(reader.problems))
+
+
+# Markdown ------------------------------------------------------------------------------
+
+_md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"map", "area", "center", "details", "summary"}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "img": {"src", "alt", "title", "width", "height", "loading"},
+    "th": {"scope", "colspan", "rowspan"},
+    "td": {"colspan", "rowspan"},
+    "ol": {"start"},
+    "abbr": {"title"},
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a relative link or image points inside the package."""
+
+    kind: str  # "lesson", "media" or "external"
+    path: str  # package-relative path, or the URL itself
+
+
+def resolve(lesson_path: str, url: str) -> Target | str:
+    """Classify a link from a lesson; returns an error message for a link that is not allowed."""
+    parts = urlsplit(url)
+    if parts.scheme in {"http", "https", "mailto"}:
+        return Target("external", url)
+    if parts.scheme or parts.netloc:
+        return f'links with "{parts.scheme or "//"}" are not allowed: {url}'
+    if not parts.path:
+        return Target("external", url)  # a same-page anchor
+    if parts.path.startswith("/"):
+        return f"absolute paths are not allowed; write the path relative to the lesson: {url}"
+    joined = PurePosixPath(lesson_path).parent / unquote(parts.path)
+    stack: list[str] = []
+    for part in joined.parts:
+        if part == "..":
+            if not stack:
+                return f"the link leaves the package: {url}"
+            stack.pop()
+        elif part != ".":
+            stack.append(part)
+    target = "/".join(stack)
+    if target.endswith(".md"):
+        return Target("lesson", target)
+    return Target("media", target)
+
+
+def _links(body: str) -> list[tuple[str, str]]:
+    """(kind, url) for every link and image in a Markdown body, including raw HTML ones."""
+    found = []
+
+    def walk(tokens):
+        for token in tokens:
+            if token.type == "link_open":
+                found.append(("link", token.attrGet("href") or ""))
+            elif token.type == "image":
+                found.append(("image", token.attrGet("src") or ""))
+            if token.children:
+                walk(token.children)
+
+    walk(_md.parse(body))
+    return found
+
+
+def _line_of(text: str, url: str, offset: int) -> int:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if url in line:
+            return number
+    return offset
+
+
+def _check_links(reader: _Reader, package: Package) -> None:
+    lesson_paths = {
+        f"{lang}/{m.dirname}/{les.filename}"
+        for lang, e in package.editions.items()
+        for m in e.modules
+        for les in m.lessons
+    }
+    for lang, edition in package.editions.items():
+        for module in edition.modules:
+            for lesson in module.lessons:
+                rel = f"{lang}/{module.dirname}/{lesson.filename}"
+                text = reader.texts.get(rel, "")
+                for kind, url in _links(lesson.body):
+                    target = resolve(rel, url)
+                    line = _line_of(text, url, 1)
+                    if isinstance(target, str):
+                        reader.error(rel, line, target)
+                    elif kind == "image" and target.kind != "media":
+                        reader.error(rel, line, f"images must be files of the package: {url}")
+                    elif (
+                        kind == "image"
+                        and PurePosixPath(target.path).suffix.lower() not in IMAGE_SUFFIXES
+                    ):
+                        reader.error(rel, line, f"not an image file: {url}")
+                    elif target.kind == "lesson" and target.path not in lesson_paths:
+                        reader.error(rel, line, f"broken link: no lesson at {url}")
+                    elif target.kind == "lesson" and not target.path.startswith(f"{lang}/"):
+                        reader.error(rel, line, f"links must stay within the same language: {url}")
+                    elif target.kind == "media" and target.path not in package.media:
+                        reader.error(rel, line, f"broken link: no file at {url}")
+
+
+def render_lesson(body: str, lesson_path: str, url_for_target: Callable[[Target], str]) -> str:
+    """Markdown to sanitised HTML, with package links rewritten to site URLs."""
+    tokens = _md.parse(body)
+
+    def rewrite(token_list):
+        for token in token_list:
+            attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
+            if attr:
+                target = resolve(lesson_path, token.attrGet(attr) or "")
+                if isinstance(target, Target) and target.kind != "external":
+                    token.attrSet(attr, url_for_target(target))
+                if token.type == "image":
+                    token.attrSet("loading", "lazy")
+            if token.children:
+                rewrite(token.children)
+
+    rewrite(tokens)
+    html = _md.renderer.render(tokens, _md.options, {})
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer",
+    )
+
+
+# Writing -------------------------------------------------------------------------------
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    return repr(value)
+
+
+def write_package(package: Package, dest: Path) -> Path:
+    """Write the package as a folder named after its slug inside dest; returns that folder."""
+    root = dest / package.slug
+    root.mkdir(parents=True, exist_ok=False)
+    meta = package.meta
+    lines = [f"{key} = {_toml_value(meta[key])}" for key in ("slug", "hours", "pass_mark")]
+    if meta.get("certificate_validity_months") is not None:
+        lines.append(f"certificate_validity_months = {meta['certificate_validity_months']}")
+    lines += [
+        f"themes = {_toml_value(meta['themes'])}",
+        f"authors = {_toml_value(meta['authors'])}",
+    ]
+    lines += ["", "[booklet]"]
+    for key in ("number", "title", "reference", "url"):
+        if meta["booklet"].get(key) is not None:
+            lines.append(f"{key} = {_toml_value(meta['booklet'][key])}")
+    (root / "course.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for rel, data in package.media.items():
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    for lang, edition in package.editions.items():
+        folder = root / lang
+        folder.mkdir()
+        (folder / "edition.toml").write_text(
+            f"title = {_toml_value(edition.title)}\nsummary = {_toml_value(edition.summary)}\n",
+            encoding="utf-8",
+        )
+        if edition.final:
+            (folder / "final.gift").write_text(edition.final.text, encoding="utf-8")
+        for module in edition.modules:
+            mfolder = folder / module.dirname
+            mfolder.mkdir()
+            (mfolder / "module.toml").write_text(
+                f"title = {_toml_value(module.title)}\n", encoding="utf-8"
+            )
+            if module.quiz:
+                (mfolder / "quiz.gift").write_text(module.quiz.text, encoding="utf-8")
+            for lesson in module.lessons:
+                front = (
+                    f"+++\ntitle = {_toml_value(lesson.title)}\nminutes = {lesson.minutes}\n+++\n\n"
+                )
+                (mfolder / lesson.filename).write_text(front + lesson.body, encoding="utf-8")
+    return root
+
+
+def media_type(path: str) -> str:
+    return MEDIA_TYPES.get(PurePosixPath(path).suffix.lower()) or (
+        mimetypes.guess_type(path)[0] or "application/octet-stream"
+    )

@@ -1,0 +1,242 @@
+"""Enrolment, progress and the one completion rule used by pages, reports and certificates."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from app.accounts.models import User, utcnow
+from app.catalog.models import Course, Lesson, Module
+from app.catalog.services import edition_lessons, pick_edition
+from app.extensions import db
+from app.learning.models import Enrolment, EnrolmentStatus, LessonProgress
+
+log = logging.getLogger("aula.learning")
+
+
+class EnrolmentError(ValueError):
+    """A learning action that cannot happen (no published version, not enrolled...)."""
+
+
+def find_enrolment(user: User, course: Course) -> Enrolment | None:
+    return find_enrolment_by_id(user.id, course.id)
+
+
+def find_enrolment_by_id(user_id: int, course_id: int) -> Enrolment | None:
+    return db.session.scalar(
+        select(Enrolment).where(Enrolment.user_id == user_id, Enrolment.course_id == course_id)
+    )
+
+
+def enrolment_and_done(
+    user_id: int, course_id: int, lesson_id: int
+) -> tuple[Enrolment | None, bool]:
+    """The user's enrolment in the course and whether this lesson is done, in one query."""
+    done = (
+        select(LessonProgress.id)
+        .where(LessonProgress.enrolment_id == Enrolment.id, LessonProgress.lesson_id == lesson_id)
+        .exists()
+    )
+    row = db.session.execute(
+        select(Enrolment, done).where(
+            Enrolment.user_id == user_id, Enrolment.course_id == course_id
+        )
+    ).first()
+    return (row[0], bool(row[1])) if row else (None, False)
+
+
+def is_done(enrolment: Enrolment, lesson_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(LessonProgress.id).where(
+                LessonProgress.enrolment_id == enrolment.id, LessonProgress.lesson_id == lesson_id
+            )
+        )
+        is not None
+    )
+
+
+def enrol(user: User, course: Course, language: str, actor: User | None = None) -> Enrolment:
+    """Enrol on the course's current version in the given language (or the nearest edition).
+
+    Enrolling again after withdrawing resumes the same enrolment, on its own version.
+    """
+    version = course.current_version
+    if version is None:
+        raise EnrolmentError("course has no published version")
+    enrolment = find_enrolment(user, course)
+    if enrolment is not None:
+        if enrolment.status == EnrolmentStatus.WITHDRAWN:
+            enrolment.status = EnrolmentStatus.ACTIVE.value
+            enrolment.status = _status_after_progress(enrolment)
+        return enrolment
+    edition = pick_edition(version.editions, language, language)
+    enrolment = Enrolment(
+        user=user,
+        course=course,
+        version=version,
+        edition=edition,
+        enrolled_by_id=(actor or user).id,
+    )
+    db.session.add(enrolment)
+    db.session.flush()
+    log.info(
+        "user %s enrolled in %s v%d by %s", user.id, course.slug, version.number, (actor or user).id
+    )
+    return enrolment
+
+
+def withdraw(enrolment: Enrolment) -> None:
+    """Leave a course; progress is kept in case the official comes back."""
+    if enrolment.status == EnrolmentStatus.COMPLETED:
+        raise EnrolmentError("a completed course cannot be withdrawn from")
+    enrolment.status = EnrolmentStatus.WITHDRAWN.value
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class Completion:
+    lessons_done: int
+    lessons_total: int
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.lessons_done // self.lessons_total if self.lessons_total else 0
+
+    @property
+    def is_complete(self) -> bool:
+        # Quizzes and the final exam join this rule when the quiz engine lands.
+        return self.lessons_total > 0 and self.lessons_done >= self.lessons_total
+
+
+def completion(enrolment: Enrolment) -> Completion:
+    """The single completion rule: every lesson of the enrolment's edition done."""
+    done = db.session.scalar(
+        select(func.count())
+        .select_from(LessonProgress)
+        .where(LessonProgress.enrolment_id == enrolment.id)
+    )
+    total = db.session.scalar(
+        select(func.count()).select_from(Lesson).where(Lesson.edition_id == enrolment.edition_id)
+    )
+    return Completion(done or 0, total or 0)
+
+
+def _status_after_progress(enrolment: Enrolment) -> str:
+    return (
+        EnrolmentStatus.COMPLETED.value
+        if completion(enrolment).is_complete
+        else EnrolmentStatus.ACTIVE.value
+    )
+
+
+def mark_done(enrolment: Enrolment, lesson: Lesson) -> bool:
+    """Record a lesson as done; returns True when this completed the course."""
+    if lesson.edition_id != enrolment.edition_id:
+        raise EnrolmentError("the lesson is not part of this enrolment's edition")
+    if enrolment.status == EnrolmentStatus.WITHDRAWN:
+        raise EnrolmentError("withdrawn")
+    exists = db.session.scalar(
+        select(LessonProgress.id).where(
+            LessonProgress.enrolment_id == enrolment.id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+    if exists is None:
+        db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id))
+    enrolment.last_lesson_id = lesson.id
+    db.session.flush()
+    was_complete = enrolment.status == EnrolmentStatus.COMPLETED
+    if not was_complete and completion(enrolment).is_complete:
+        enrolment.status = EnrolmentStatus.COMPLETED.value
+        enrolment.completed_at = utcnow()
+        db.session.flush()
+        log.info("enrolment %s completed", enrolment.id)
+        return True
+    return False
+
+
+def record_visit(enrolment: Enrolment, lesson_id: int) -> None:
+    """Remember where the official is, so "continue" brings them back here (same edition only;
+    the caller has checked that)."""
+    enrolment.last_lesson_id = lesson_id
+
+
+def done_lesson_ids(enrolment: Enrolment) -> set[int]:
+    return set(
+        db.session.scalars(
+            select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == enrolment.id)
+        )
+    )
+
+
+@dataclass
+class LearningRow:
+    enrolment: Enrolment
+    done: int
+    total: int
+    next_lesson: Lesson | None
+
+    @property
+    def percent(self) -> int:
+        return 100 * self.done // self.total if self.total else 0
+
+
+def my_learning(user: User) -> list[LearningRow]:
+    """The official's enrolments with progress, in a fixed number of queries."""
+    enrolments = list(
+        db.session.scalars(
+            select(Enrolment)
+            .where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
+            .order_by(Enrolment.updated_at.desc())
+        )
+    )
+    if not enrolments:
+        return []
+    edition_ids = {e.edition_id for e in enrolments}
+    lessons_by_edition: dict[int, list[Lesson]] = {}
+    for lesson in db.session.scalars(
+        select(Lesson)
+        .where(Lesson.edition_id.in_(edition_ids))
+        .join(Module, Module.id == Lesson.module_id)
+        .order_by(Lesson.edition_id, Module.position, Lesson.position)
+    ):
+        lessons_by_edition.setdefault(lesson.edition_id, []).append(lesson)
+    done: dict[int, set[int]] = {}
+    for enrolment_id, lesson_id in db.session.execute(
+        select(LessonProgress.enrolment_id, LessonProgress.lesson_id).where(
+            LessonProgress.enrolment_id.in_([e.id for e in enrolments])
+        )
+    ):
+        done.setdefault(enrolment_id, set()).add(lesson_id)
+    rows = []
+    for enrolment in enrolments:
+        lessons = lessons_by_edition.get(enrolment.edition_id, [])
+        finished = done.get(enrolment.id, set())
+        rows.append(
+            LearningRow(
+                enrolment,
+                len(finished),
+                len(lessons),
+                next_lesson(lessons, finished, enrolment.last_lesson_id),
+            )
+        )
+    return rows
+
+
+def next_lesson(lessons: list[Lesson], finished: set[int], last_id: int | None) -> Lesson | None:
+    """Where "continue" goes: the first unfinished lesson after the last one seen, else the
+    first unfinished lesson at all, else the last one seen."""
+    ids = [les.id for les in lessons]
+    start = ids.index(last_id) if last_id in ids else 0
+    for lesson in lessons[start:] + lessons[:start]:
+        if lesson.id not in finished:
+            return lesson
+    return next((les for les in lessons if les.id == last_id), lessons[0] if lessons else None)
+
+
+def resume_lesson(enrolment: Enrolment) -> Lesson | None:
+    return next_lesson(
+        edition_lessons(enrolment.edition_id), done_lesson_ids(enrolment), enrolment.last_lesson_id
+    )

@@ -1,0 +1,61 @@
+"""An official finds a course, reads, leaves and comes back where they stopped."""
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_journeys import _sign_in
+
+COURSES = Path(__file__).resolve().parents[2] / "courses"
+
+
+def test_official_enrols_reads_two_lessons_leaves_and_continues(visit, world, tiny):
+    page = visit.page
+    visit.goto("/login")
+    _sign_in(visit, world.official_cdmx_email)
+    page.get_by_role("link", name="Cursos").first.click()
+    visit.check()
+    page.get_by_role("link", name="Curso mínimo").click()
+    visit.check()
+    page.get_by_role("button", name="Inscribirme").click()
+    visit.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Primera lección")
+    page.get_by_role("button", name="Marcar como completada").click()
+    visit.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Segunda lección")
+
+    # Leave (sign out), come back another day, and continue from "My learning".
+    page.get_by_role("button", name="Cerrar sesión").click()
+    visit.check()
+    page.get_by_role("link", name="Iniciar sesión").first.click()
+    visit.check()
+    _sign_in(visit, world.official_cdmx_email)
+    page.get_by_role("link", name="Mi aprendizaje").click()
+    visit.check()
+    expect(page.get_by_text("50%").first).to_be_visible()
+    page.get_by_role("link", name="Continuar").click()
+    visit.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Segunda lección")
+    page.get_by_role("button", name="Marcar como completada").click()
+    visit.check()
+    expect(page.get_by_text("100%").first).to_be_visible()
+
+
+def test_catalogue_course_and_every_lesson_of_the_shipped_courses_pass_axe(visit, runner, world):
+    folders = sorted(p for p in COURSES.iterdir() if p.is_dir())
+    if not folders:
+        pytest.fail("courses/ has no course to check")
+    result = runner.invoke(args=["courses", "import", *map(str, folders)])
+    assert result.exit_code == 0, result.output
+    from app.catalog import services
+
+    visit.goto("/courses")
+    for folder in folders:
+        course = services.find_course(folder.name)
+        for edition in course.current_version.editions:
+            visit.goto(f"/courses/{folder.name}?lang={edition.language}")
+            for module in edition.modules:
+                for lesson in module.lessons:
+                    visit.goto(f"/courses/{folder.name}/lessons/{lesson.id}")
+            visit.goto(f"/courses/{folder.name}/lessons/{edition.modules[0].lessons[0].id}/print")
