@@ -132,7 +132,9 @@ def main() -> None:
             wait_up(f"http://127.0.0.1:{bare_port}/")
             cookie = session_cookie(base)
             lesson = f"{base}/courses/bench-course-000/lessons/{lesson_id}"
-            page = urllib.request.Request(lesson, headers={"Cookie": cookie, "User-Agent": USER_AGENT})
+            page = urllib.request.Request(
+                lesson, headers={"Cookie": cookie, "User-Agent": USER_AGENT}
+            )
             html = urllib.request.urlopen(page).read()  # noqa: S310 - loopback only
             assert b"Marcar" in html or b"Mark" in html, "not signed in as an enrolled official"
             size = len(html)
