@@ -12,6 +12,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, normalise_database_url
 
@@ -25,6 +26,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app = Flask(
         __name__, instance_path=instance_path or os.environ.get("AULA_INSTANCE_PATH") or None
     )
+    app.url_map.converters["id"] = IdConverter
     if config is None:
         config = os.environ.get("AULA_ENV", "development")
     if isinstance(config, str):
@@ -88,6 +90,13 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
 
     logging.getLogger("aula").setLevel(logging.INFO)
     return app
+
+
+class IdConverter(IntegerConverter):
+    """A database id in a URL: a larger number is a 404, not a database overflow (a 500)."""
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def _configure_secrets_and_database(app: Flask) -> None:

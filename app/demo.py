@@ -258,6 +258,27 @@ def load_demo() -> dict[str, int]:
     return added
 
 
+def import_shipped_courses() -> list[str]:
+    """Import (or leave unchanged) every course package in the repository's courses/ folder."""
+    from pathlib import Path
+
+    from app.catalog import package as pkg
+    from app.catalog import services as catalog
+
+    root = Path(__file__).resolve().parent.parent / "courses"
+    lines = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        package, problems = pkg.read_package(folder, f"courses/{folder.name}")
+        if package is None:
+            lines += [str(p) for p in problems]
+            continue
+        outcome = catalog.import_package(package)
+        db.session.commit()
+        state = f"version {outcome.version.number}" if outcome.created else "unchanged"
+        lines.append(f"Course {package.slug}: {state}")
+    return lines
+
+
 @click.command("demo")
 @click.option("--serve/--no-serve", default=True, help="Serve after loading (default: serve).")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -268,6 +289,8 @@ def demo_command(serve: bool, host: str, port: int) -> None:
     upgrade()
     added = load_demo()
     db.session.commit()
+    for line in import_shipped_courses():
+        click.echo(line)
     click.echo(
         f"Demo data ready ({added['organisations']} organisations and "
         f"{added['users']} accounts added)."

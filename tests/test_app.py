@@ -132,3 +132,17 @@ def test_413_for_an_oversized_upload(app, client, world):
         "/staff/import", {"file": (__import__("io").BytesIO(b"x" * 5000), "a.csv")}
     )
     assert response.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/courses/x/lessons/99999999999999999999999",
+        "/admin/users/9223372036854775808",
+        "/staff/0",
+        "/media/zz/x.png",
+    ],
+)
+def test_huge_or_odd_ids_are_404_not_500(client, world, path):
+    client.login(world.admin_email)
+    assert client.get(path).status_code == 404

@@ -102,7 +102,7 @@ def new_organisation():
     return render_template("accounts/admin_org_form.html", form=form, org=None)
 
 
-@bp.route("/organisations/<int:org_id>", methods=["GET", "POST"])
+@bp.route("/organisations/<id:org_id>", methods=["GET", "POST"])
 @admin_required
 def edit_organisation(org_id: int):
     """Rename or move an organisation."""
@@ -138,7 +138,7 @@ def list_users():
     return render_template("accounts/admin_users.html", page=page, q=q)
 
 
-@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@bp.route("/users/<id:user_id>", methods=["GET", "POST"])
 @admin_required
 def edit_user(user_id: int):
     """Edit a person's record and see their roles."""
@@ -184,7 +184,7 @@ def edit_user(user_id: int):
     )
 
 
-@bp.route("/users/<int:user_id>/roles", methods=["POST"])
+@bp.route("/users/<id:user_id>/roles", methods=["POST"])
 @admin_required
 def grant_role(user_id: int):
     """Give a person a role over an organisation in the admin's subtree."""
@@ -202,7 +202,7 @@ def grant_role(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=user.id))
 
 
-@bp.route("/memberships/<int:membership_id>/revoke", methods=["POST"])
+@bp.route("/memberships/<id:membership_id>/revoke", methods=["POST"])
 @admin_required
 def revoke_role(membership_id: int):
     """Take a role away; an admin cannot remove their own last admin role."""

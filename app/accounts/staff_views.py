@@ -160,7 +160,7 @@ def _course_options(form: StaffEnrolForm) -> dict:
     return courses
 
 
-@bp.route("/<int:user_id>")
+@bp.route("/<id:user_id>")
 @policy.role_required(Role.REVIEWER)
 def show_person(user_id: int):
     """One official: their courses and progress, and enrolment in another course."""
@@ -175,7 +175,7 @@ def show_person(user_id: int):
     )
 
 
-@bp.route("/<int:user_id>/enrol", methods=["POST"])
+@bp.route("/<id:user_id>/enrol", methods=["POST"])
 @policy.role_required(Role.REVIEWER)
 def enrol_person(user_id: int):
     """Enrol an official in a course, in their own language where the course has it."""

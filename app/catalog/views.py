@@ -132,7 +132,7 @@ def _conditional(response: Response, *parts) -> Response:
     return response.make_conditional(request)
 
 
-@bp.route("/courses/<slug>/lessons/<int:lesson_id>")
+@bp.route("/courses/<slug>/lessons/<id:lesson_id>")
 def show_lesson(slug: str, lesson_id: int):
     """A lesson: readable on a phone, with previous/next and "mark as done"."""
     ctx = _lesson_context(slug, lesson_id)
@@ -153,7 +153,7 @@ def show_lesson(slug: str, lesson_id: int):
     )
 
 
-@bp.route("/courses/<slug>/lessons/<int:lesson_id>/print")
+@bp.route("/courses/<slug>/lessons/<id:lesson_id>/print")
 def print_lesson(slug: str, lesson_id: int):
     """The lesson alone, for paper."""
     ctx = _lesson_context(slug, lesson_id)
@@ -161,7 +161,7 @@ def print_lesson(slug: str, lesson_id: int):
     return _conditional(current_app.make_response(html), "print", ctx["page"].lesson_id)
 
 
-@bp.route("/courses/<slug>/lessons/<int:lesson_id>/done", methods=["POST"])
+@bp.route("/courses/<slug>/lessons/<id:lesson_id>/done", methods=["POST"])
 @login_required
 def mark_done(slug: str, lesson_id: int):
     """Mark a lesson as done and go on to the next one."""
