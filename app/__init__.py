@@ -71,6 +71,9 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.register_blueprint(admin_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
+    # Only sign-in and password reset are rate limited; reading pages skips the limiter's work.
+    for blueprint in (main_bp, catalog_bp, learning_bp):
+        limiter.exempt(blueprint)
 
     from . import errors, security, templating
 
