@@ -44,6 +44,8 @@ class CourseVersion(db.Model):
     hours: Mapped[float]
     pass_mark: Mapped[int]
     certificate_validity_months: Mapped[int | None]
+    #: In the package's order; version_themes holds the same themes as rows for filtering.
+    themes_list: Mapped[list] = mapped_column("themes", JSON)
     authors: Mapped[list] = mapped_column(JSON)
     booklet: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -56,7 +58,7 @@ class CourseVersion(db.Model):
 
     @property
     def theme_names(self) -> list[str]:
-        return [t.theme for t in self.themes]
+        return list(self.themes_list)
 
 
 class VersionTheme(db.Model):

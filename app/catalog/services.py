@@ -74,6 +74,7 @@ def import_package(package: pkg.Package) -> ImportOutcome:
         hours=meta["hours"],
         pass_mark=meta["pass_mark"],
         certificate_validity_months=meta.get("certificate_validity_months"),
+        themes_list=meta["themes"],
         authors=meta["authors"],
         booklet=meta["booklet"],
     )

@@ -43,6 +43,7 @@ def upgrade():
     sa.Column('hours', sa.Double(), nullable=False),
     sa.Column('pass_mark', sa.Integer(), nullable=False),
     sa.Column('certificate_validity_months', sa.Integer(), nullable=True),
+    sa.Column('themes', sa.JSON(), nullable=False),
     sa.Column('authors', sa.JSON(), nullable=False),
     sa.Column('booklet', sa.JSON(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),

@@ -125,3 +125,38 @@ def test_cli_import_every_course_in_the_repository(runner):
         course = services.find_course(folder.name)
         assert course is not None
         assert {e.language for e in course.current_version.editions} >= {"es", "en"}
+
+
+def test_every_broken_package_leaves_the_database_untouched(runner):
+    from pathlib import Path
+
+    broken = Path(__file__).parent / "packages" / "broken"
+    for case in sorted(p for p in broken.iterdir() if p.is_dir()):
+        result = runner.invoke(args=["courses", "import", str(case / "tiny")])
+        assert result.exit_code == 1, case.name
+        assert (case / "EXPECTED").read_text(encoding="utf-8").strip().split(":", 1)[
+            1
+        ] in result.output
+    assert _count(Course) == 0
+    assert _count(MediaFile) == 0
+
+
+def test_shipped_courses_round_trip_and_stay_light(runner, client, tmp_path):
+    from pathlib import Path
+
+    folders = sorted(p for p in (Path(__file__).parents[2] / "courses").iterdir() if p.is_dir())
+    runner.invoke(args=["courses", "import", *map(str, folders)])
+    css = len(client.get("/static/aula.css").data)
+    for folder in folders:
+        out = tmp_path / folder.name
+        result = runner.invoke(args=["courses", "export", folder.name, str(out)])
+        assert result.exit_code == 0, result.output
+        again = runner.invoke(args=["courses", "import", str(out / folder.name)])
+        assert f"{folder.name}: unchanged" in again.output
+        course = services.find_course(folder.name)
+        for edition in course.current_version.editions:
+            for module in edition.modules:
+                for lesson in module.lessons:
+                    page = client.get(f"/courses/{folder.name}/lessons/{lesson.id}")
+                    assert page.status_code == 200
+                    assert len(page.data) + css < 60 * 1024, (lesson.title, len(page.data))
