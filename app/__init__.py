@@ -64,6 +64,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .catalog.views import bp as catalog_bp
     from .learning.views import bp as learning_bp
     from .main.views import bp as main_bp
+    from .quizzes.views import bp as quizzes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -71,6 +72,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.register_blueprint(admin_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(quizzes_bp)
     # Only sign-in and password reset are rate limited; reading pages skips the limiter's work.
     for blueprint in (main_bp, catalog_bp, learning_bp):
         limiter.exempt(blueprint)
@@ -84,10 +86,12 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .accounts.cli import users_cli
     from .catalog.cli import courses_cli
     from .demo import demo_command
+    from .quizzes.cli import quiz_cli
     from .translate import translate_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(courses_cli)
+    app.cli.add_command(quiz_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(translate_cli)
 

@@ -365,7 +365,15 @@ def _read_quiz(reader: _Reader, path: Path) -> QuizSource | None:
 
 
 def check_gift(text: str) -> list[tuple[int, str]]:
-    """Syntax problems in a GIFT file; until the quiz engine lands, none are detected."""
+    """Problems in a GIFT file, as (line, message), from the quiz engine's parser."""
+    from app.quizzes.gift import GiftError, parse
+
+    try:
+        questions = parse(text)
+    except GiftError as exc:
+        return [(exc.line, exc.message)]
+    if not any(q.get("qtype") not in ("category", "description") for q in questions):
+        return [(1, "the quiz has no question to answer")]
     return []
 
 

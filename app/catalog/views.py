@@ -29,6 +29,7 @@ from app.i18n import LANGUAGE_NAMES
 from app.learning import services as learning
 from app.learning.forms import EnrolForm
 from app.learning.models import EnrolmentStatus
+from app.quizzes.views import quiz_links
 
 bp = Blueprint("catalog", __name__, template_folder="templates")
 
@@ -104,6 +105,7 @@ def show_course(slug: str):
         done=done,
         form=form,
         resume=learning.resume_lesson(enrolment) if enrolment and enrolment.is_active else None,
+        quizzes=quiz_links(course, enrolment) if enrolment and enrolment.is_active else [],
     )
 
 

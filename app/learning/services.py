@@ -100,19 +100,28 @@ def withdraw(enrolment: Enrolment) -> None:
 class Completion:
     lessons_done: int
     lessons_total: int
+    quizzes_passed: int = 0
+    quizzes_total: int = 0
 
     @property
     def percent(self) -> int:
-        return 100 * self.lessons_done // self.lessons_total if self.lessons_total else 0
+        total = self.lessons_total + self.quizzes_total
+        return 100 * (self.lessons_done + self.quizzes_passed) // total if total else 0
 
     @property
     def is_complete(self) -> bool:
-        # Quizzes and the final exam join this rule when the quiz engine lands.
-        return self.lessons_total > 0 and self.lessons_done >= self.lessons_total
+        return (
+            self.lessons_total > 0
+            and self.lessons_done >= self.lessons_total
+            and self.quizzes_passed >= self.quizzes_total
+        )
 
 
 def completion(enrolment: Enrolment) -> Completion:
-    """The single completion rule: every lesson of the enrolment's edition done."""
+    """The single completion rule, for pages, reports and certificates alike: every lesson of
+    the enrolment's edition done, every module quiz and the final exam passed at least once."""
+    from app.quizzes.services import best_scores, quizzes_of
+
     done = db.session.scalar(
         select(func.count())
         .select_from(LessonProgress)
@@ -121,7 +130,22 @@ def completion(enrolment: Enrolment) -> Completion:
     total = db.session.scalar(
         select(func.count()).select_from(Lesson).where(Lesson.edition_id == enrolment.edition_id)
     )
-    return Completion(done or 0, total or 0)
+    quizzes = quizzes_of(enrolment.edition)
+    scores = best_scores(enrolment) if quizzes else {}
+    pass_mark = enrolment.version.pass_mark
+    passed = sum(1 for ref in quizzes if scores.get(ref.key, -1) >= pass_mark)
+    return Completion(done or 0, total or 0, passed, len(quizzes))
+
+
+def refresh_completion(enrolment: Enrolment) -> bool:
+    """Mark the enrolment completed when the rule says so; True when this call completed it."""
+    if enrolment.status == EnrolmentStatus.COMPLETED or not completion(enrolment).is_complete:
+        return False
+    enrolment.status = EnrolmentStatus.COMPLETED.value
+    enrolment.completed_at = utcnow()
+    db.session.flush()
+    log.info("enrolment %s completed", enrolment.id)
+    return True
 
 
 def _status_after_progress(enrolment: Enrolment) -> str:
@@ -147,14 +171,7 @@ def mark_done(enrolment: Enrolment, lesson: Lesson) -> bool:
         db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id))
     enrolment.last_lesson_id = lesson.id
     db.session.flush()
-    was_complete = enrolment.status == EnrolmentStatus.COMPLETED
-    if not was_complete and completion(enrolment).is_complete:
-        enrolment.status = EnrolmentStatus.COMPLETED.value
-        enrolment.completed_at = utcnow()
-        db.session.flush()
-        log.info("enrolment %s completed", enrolment.id)
-        return True
-    return False
+    return refresh_completion(enrolment)
 
 
 def record_visit(enrolment: Enrolment, lesson_id: int) -> None:

@@ -66,6 +66,12 @@ OTHER_RULES = {
     "catalog.enrol",
     "catalog.withdraw",
     "learning.resume",
+    "quizzes.show_quiz",
+    "quizzes.show_final",
+    "quizzes.start_quiz",
+    "quizzes.start_final",
+    "quizzes.submit",
+    "quizzes.show_attempt",
 }
 
 

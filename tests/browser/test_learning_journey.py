@@ -39,6 +39,9 @@ def test_official_enrols_reads_two_lessons_leaves_and_continues(visit, world, ti
     expect(page.get_by_role("heading", level=1)).to_have_text("Segunda lección")
     page.get_by_role("button", name="Marcar como completada").click()
     visit.check()
+    expect(page.locator(".done")).to_be_visible()
+    page.get_by_role("link", name="Mi aprendizaje").click()
+    visit.check()
     expect(page.get_by_text("100%").first).to_be_visible()
 
 

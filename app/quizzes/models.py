@@ -1,0 +1,87 @@
+"""Quiz attempts and their responses. Each attempt keeps a snapshot of the questions as they
+were asked, so editing a course later never changes a past result."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import utcnow
+from app.extensions import db
+
+FINAL = "final"
+
+
+class AttemptState(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+    NEEDS_GRADING = "needs_grading"
+
+    @property
+    def title(self) -> str:
+        return str(_STATE_TITLES[self])
+
+
+_STATE_TITLES = {
+    AttemptState.IN_PROGRESS: _l("In progress"),
+    AttemptState.SUBMITTED: _l("Submitted"),
+    AttemptState.NEEDS_GRADING: _l("Waiting for grading"),
+}
+
+
+class QuizAttempt(db.Model):
+    """One try at a module quiz or the final exam, within an enrolment."""
+
+    __tablename__ = "quiz_attempts"
+    __table_args__ = (UniqueConstraint("enrolment_id", "quiz_key", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrolments.id", ondelete="CASCADE"), index=True
+    )
+    #: "m<module id>" for a module quiz, "final" for the final exam.
+    quiz_key: Mapped[str] = mapped_column(String(20))
+    number: Mapped[int]
+    state: Mapped[str] = mapped_column(String(20), default=AttemptState.IN_PROGRESS.value)
+    #: The questions as asked, answers included: server-side only, never sent to the browser.
+    questions: Mapped[list] = mapped_column(JSON)
+    pass_mark: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    #: Percent, 0-100, once graded.
+    score: Mapped[float | None]
+
+    responses: Mapped[list[QuizResponse]] = relationship(
+        back_populates="attempt", order_by="QuizResponse.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def state_enum(self) -> AttemptState:
+        return AttemptState(self.state)
+
+    @property
+    def passed(self) -> bool:
+        return self.score is not None and self.score >= self.pass_mark
+
+
+class QuizResponse(db.Model):
+    """The answer given to one question of an attempt, with its grade."""
+
+    __tablename__ = "quiz_responses"
+    __table_args__ = (UniqueConstraint("attempt_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("quiz_attempts.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    response: Mapped[object | None] = mapped_column(JSON)
+    #: 0-1; None while an essay waits for a trainer.
+    fraction: Mapped[float | None]
+    feedback: Mapped[str] = mapped_column(Text, default="")
+
+    attempt: Mapped[QuizAttempt] = relationship(back_populates="responses")

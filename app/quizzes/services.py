@@ -1,0 +1,210 @@
+"""Taking quizzes: start an attempt, turn posted answers into responses, grade, keep scores.
+
+Services flush; the view commits. Grading happens here, on the server, only.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+
+from app.accounts.models import utcnow
+from app.catalog.models import Edition, Module
+from app.extensions import db
+from app.learning.models import Enrolment
+from app.quizzes import gift
+from app.quizzes.grading import InvalidResponse, grade
+from app.quizzes.models import FINAL, AttemptState, QuizAttempt, QuizResponse
+
+log = logging.getLogger("aula.quizzes")
+
+ANSWERABLE = {"multichoice", "truefalse", "shortanswer", "numerical", "match", "essay"}
+
+
+@dataclass(frozen=True)
+class QuizRef:
+    """Which quiz of an edition: a module's, or the final exam."""
+
+    key: str
+    gift_text: str
+    module: Module | None = None
+
+
+def quiz_key(module: Module | None) -> str:
+    return FINAL if module is None else f"m{module.id}"
+
+
+def quizzes_of(edition: Edition) -> list[QuizRef]:
+    """Every quiz an enrolment on this edition must pass, in course order."""
+    refs = [QuizRef(quiz_key(m), m.quiz, m) for m in edition.modules if m.quiz]
+    if edition.final_quiz:
+        refs.append(QuizRef(FINAL, edition.final_quiz))
+    return refs
+
+
+def questions_for(gift_text: str) -> list[dict]:
+    """The questions an attempt shows: categories dropped, descriptions kept (not graded)."""
+    return [q for q in gift.parse(gift_text) if q.get("qtype") not in (None, "category")]
+
+
+def current_attempt(enrolment: Enrolment, key: str) -> QuizAttempt | None:
+    return db.session.scalar(
+        select(QuizAttempt).where(
+            QuizAttempt.enrolment_id == enrolment.id,
+            QuizAttempt.quiz_key == key,
+            QuizAttempt.state == AttemptState.IN_PROGRESS,
+        )
+    )
+
+
+def attempts(enrolment: Enrolment, key: str) -> list[QuizAttempt]:
+    return list(
+        db.session.scalars(
+            select(QuizAttempt)
+            .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == key)
+            .order_by(QuizAttempt.number)
+        )
+    )
+
+
+def start_attempt(enrolment: Enrolment, ref: QuizRef, pass_mark: int) -> QuizAttempt:
+    """Open an attempt, or return the one already open (a second tab gets the same)."""
+    existing = current_attempt(enrolment, ref.key)
+    if existing is not None:
+        return existing
+    number = (
+        db.session.scalar(
+            select(func.max(QuizAttempt.number)).where(
+                QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == ref.key
+            )
+        )
+        or 0
+    ) + 1
+    attempt = QuizAttempt(
+        enrolment_id=enrolment.id,
+        quiz_key=ref.key,
+        number=number,
+        questions=questions_for(ref.gift_text),
+        pass_mark=pass_mark,
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    log.info("enrolment %s started attempt %s on %s", enrolment.id, attempt.id, ref.key)
+    return attempt
+
+
+def _single(form, name: str) -> str | None:
+    """The one value of a field; a field sent twice is not something our forms do."""
+    values = form.getlist(name)
+    if len(values) > 1:
+        raise InvalidResponse(f"{name} sent more than once")
+    return values[0] if values else None
+
+
+def responses_from_form(questions: list[dict], form) -> dict[int, object]:
+    """Read each question's answer from a posted form (field q<position>); absent means blank.
+
+    Raises InvalidResponse for a value no honest form can send.
+    """
+    responses: dict[int, object] = {}
+    for position, question in enumerate(questions):
+        name = f"q{position}"
+        qtype = question["qtype"]
+        if qtype == "multichoice":
+            values = form.getlist(name)
+            if question.get("single", 1):
+                if len(values) > 1:
+                    raise InvalidResponse("one answer only")
+                responses[position] = int(values[0]) if values and values[0].isdigit() else None
+                if values and not values[0].isdigit():
+                    raise InvalidResponse("answer positions must be integers")
+            else:
+                if not all(v.isdigit() for v in values):
+                    raise InvalidResponse("answer positions must be integers")
+                responses[position] = sorted({int(v) for v in values})
+        elif qtype == "truefalse":
+            value = _single(form, name)
+            if value not in (None, "true", "false"):
+                raise InvalidResponse("true or false expected")
+            responses[position] = None if value is None else value == "true"
+        elif qtype == "match":
+            chosen = {}
+            for index, _pair in enumerate(question["pairs"]):
+                value = _single(form, f"{name}_{index}")
+                if value:
+                    chosen[index] = value
+            responses[position] = chosen
+        elif qtype in ("shortanswer", "numerical", "essay"):
+            value = _single(form, name) or ""
+            if len(value) > 20_000:
+                raise InvalidResponse("answer too long")
+            responses[position] = value.strip() or None
+    return responses
+
+
+class AttemptClosed(Exception):
+    """The attempt was submitted already (a double click, a second tab)."""
+
+
+def submit_attempt(attempt: QuizAttempt, responses: dict[int, object]) -> QuizAttempt:
+    """Grade and close an open attempt exactly once.
+
+    The state change is one conditional UPDATE, so of two simultaneous submissions only one
+    gets past it; the other raises AttemptClosed and records nothing.
+    """
+    graded: list[QuizResponse] = []
+    total = count = 0.0
+    waiting = False
+    for position, question in enumerate(attempt.questions):
+        if question["qtype"] not in ANSWERABLE:
+            continue
+        count += 1
+        value = responses.get(position)
+        if value is None or value == [] or value == {}:
+            graded.append(QuizResponse(position=position, response=None, fraction=0.0))
+            continue
+        result = grade(question, value)
+        if result.needs_grading:
+            waiting = True
+        else:
+            total += result.fraction
+        graded.append(
+            QuizResponse(
+                position=position,
+                response=value,
+                fraction=result.fraction,
+                feedback=result.feedback,
+            )
+        )
+    state = AttemptState.NEEDS_GRADING if waiting else AttemptState.SUBMITTED
+    claimed = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.state == AttemptState.IN_PROGRESS)
+        .values(
+            state=state.value,
+            submitted_at=utcnow(),
+            score=None if waiting else (100.0 * total / count if count else 100.0),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise AttemptClosed()
+    for response in graded:
+        response.attempt_id = attempt.id
+        db.session.add(response)
+    db.session.flush()
+    db.session.refresh(attempt)
+    log.info("attempt %s submitted: %s %s", attempt.id, attempt.state, attempt.score)
+    return attempt
+
+
+def best_scores(enrolment: Enrolment) -> dict[str, float]:
+    """The best graded score per quiz of an enrolment, from one aggregate query."""
+    rows = db.session.execute(
+        select(QuizAttempt.quiz_key, func.max(QuizAttempt.score))
+        .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.score.is_not(None))
+        .group_by(QuizAttempt.quiz_key)
+    )
+    return {key: score for key, score in rows}

@@ -1,0 +1,176 @@
+"""Module quizzes and final exams: start an attempt, answer, submit, see the result."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.catalog import services as catalog
+from app.catalog.models import Course, Module
+from app.extensions import db
+from app.forms import ConfirmForm
+from app.learning import services as learning
+from app.quizzes import services
+from app.quizzes.grading import InvalidResponse
+from app.quizzes.models import QuizAttempt
+from app.quizzes.text import render_text
+
+bp = Blueprint("quizzes", __name__, template_folder="templates")
+bp.add_app_template_filter(render_text, "gift_text")
+log = logging.getLogger("aula.quizzes")
+
+
+def _enrolment(slug: str):
+    course: Course = catalog.find_course(slug) or abort(404)
+    enrolment = learning.find_enrolment(current_user, course)
+    if enrolment is None or not enrolment.is_active:
+        return course, None
+    return course, enrolment
+
+
+def _quiz(enrolment, module_id: int | None) -> services.QuizRef:
+    """The quiz of the enrolment's own edition; 404 for a module elsewhere or without a quiz."""
+    for ref in services.quizzes_of(enrolment.edition):
+        if (module_id is None and ref.module is None) or (
+            ref.module and ref.module.id == module_id
+        ):
+            return ref
+    abort(404)
+
+
+def _quiz_url(slug: str, ref: services.QuizRef) -> str:
+    if ref.module is None:
+        return url_for("quizzes.show_final", slug=slug)
+    return url_for("quizzes.show_quiz", slug=slug, module_id=ref.module.id)
+
+
+@bp.route("/courses/<slug>/modules/<id:module_id>/quiz")
+@login_required
+def show_quiz(slug: str, module_id: int):
+    """A module quiz: past attempts, and the open attempt's questions or a start button."""
+    return _show(slug, module_id)
+
+
+@bp.route("/courses/<slug>/final")
+@login_required
+def show_final(slug: str):
+    """The final exam, shown like a module quiz."""
+    return _show(slug, None)
+
+
+def _show(slug: str, module_id: int | None):
+    course, enrolment = _enrolment(slug)
+    if enrolment is None:
+        flash(_("Enrol in the course to take its quizzes."), "error")
+        return redirect(url_for("catalog.show_course", slug=slug))
+    ref = _quiz(enrolment, module_id)
+    attempt = services.current_attempt(enrolment, ref.key)
+    return render_template(
+        "quizzes/quiz.html",
+        course=course,
+        enrolment=enrolment,
+        ref=ref,
+        attempt=attempt,
+        attempts=services.attempts(enrolment, ref.key),
+        pass_mark=enrolment.version.pass_mark,
+        form=ConfirmForm(formdata=None),
+    )
+
+
+@bp.route("/courses/<slug>/modules/<id:module_id>/quiz/start", methods=["POST"])
+@login_required
+def start_quiz(slug: str, module_id: int):
+    """Open an attempt at a module quiz."""
+    return _start(slug, module_id)
+
+
+@bp.route("/courses/<slug>/final/start", methods=["POST"])
+@login_required
+def start_final(slug: str):
+    """Open an attempt at the final exam."""
+    return _start(slug, None)
+
+
+def _start(slug: str, module_id: int | None):
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    _course, enrolment = _enrolment(slug)
+    if enrolment is None:
+        abort(403)
+    ref = _quiz(enrolment, module_id)
+    services.start_attempt(enrolment, ref, enrolment.version.pass_mark)
+    db.session.commit()
+    return redirect(_quiz_url(slug, ref) + "#questions")
+
+
+def _own_attempt(slug: str, attempt_id: int):
+    course, enrolment = _enrolment(slug)
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    # Someone else's attempt looks like no attempt at all.
+    if attempt is None or enrolment is None or attempt.enrolment_id != enrolment.id:
+        abort(404)
+    return course, enrolment, attempt
+
+
+def _ref_for(enrolment, attempt: QuizAttempt) -> services.QuizRef:
+    module_id = None if attempt.quiz_key == "final" else int(attempt.quiz_key[1:])
+    return _quiz(enrolment, module_id)
+
+
+@bp.route("/courses/<slug>/attempts/<id:attempt_id>/submit", methods=["POST"])
+@login_required
+def submit(slug: str, attempt_id: int):
+    """Grade an attempt on the server; a second submission records nothing more."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    course, enrolment, attempt = _own_attempt(slug, attempt_id)
+    try:
+        responses = services.responses_from_form(attempt.questions, request.form)
+        services.submit_attempt(attempt, responses)
+    except InvalidResponse as exc:
+        db.session.rollback()
+        log.warning(
+            "user %s sent an invalid answer to attempt %s: %s", current_user.id, attempt_id, exc
+        )
+        abort(400)
+    except services.AttemptClosed:
+        db.session.rollback()
+        return redirect(url_for("quizzes.show_attempt", slug=slug, attempt_id=attempt_id))
+    completed = learning.refresh_completion(enrolment)
+    db.session.commit()
+    if completed:
+        flash(_("Congratulations: you have completed this course."), "success")
+    return redirect(url_for("quizzes.show_attempt", slug=slug, attempt_id=attempt_id))
+
+
+@bp.route("/courses/<slug>/attempts/<id:attempt_id>")
+@login_required
+def show_attempt(slug: str, attempt_id: int):
+    """The result of one's own attempt, with the feedback of each answer."""
+    course, enrolment, attempt = _own_attempt(slug, attempt_id)
+    if attempt.state == "in_progress":
+        return redirect(_quiz_url(slug, _ref_for(enrolment, attempt)))
+    responses = {r.position: r for r in attempt.responses}
+    return render_template(
+        "quizzes/result.html",
+        course=course,
+        attempt=attempt,
+        ref=_ref_for(enrolment, attempt),
+        responses=responses,
+        quiz_url=_quiz_url(slug, _ref_for(enrolment, attempt)),
+    )
+
+
+def quiz_links(course: Course, enrolment) -> list[tuple[services.QuizRef, str, float | None]]:
+    """(quiz, address, best score) for the course page."""
+    scores = services.best_scores(enrolment)
+    return [
+        (ref, _quiz_url(course.slug, ref), scores.get(ref.key))
+        for ref in services.quizzes_of(enrolment.edition)
+    ]
+
+
+__all__ = ["bp", "quiz_links", "Module"]

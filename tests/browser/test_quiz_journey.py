@@ -1,0 +1,66 @@
+"""An official fails a module quiz, tries again, passes and reads the feedback."""
+
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from tests.browser.test_journeys import _sign_in
+
+COURSES = Path(__file__).resolve().parents[2] / "courses"
+
+
+def test_official_fails_retries_and_passes_a_module_quiz(visit, world, tiny):
+    page = visit.page
+    visit.goto("/login")
+    _sign_in(visit, world.official_cdmx_email)
+    visit.goto("/courses/tiny")
+    page.get_by_role("button", name="Inscribirme").click()
+    visit.check()
+    visit.goto("/courses/tiny")
+    page.get_by_role("link", name="Cuestionario: Primer módulo").click()
+    visit.check()
+    page.get_by_role("button", name="Comenzar").click()
+    visit.check()
+    page.get_by_label("Falso").check()
+    page.get_by_role("button", name="Enviar mis respuestas").click()
+    visit.check()
+    expect(page.locator(".score")).to_contain_text("0%")
+    expect(page.locator(".score")).to_contain_text("No aprobado")
+
+    page.get_by_role("link", name="Volver al cuestionario").click()
+    visit.check()
+    page.get_by_role("button", name="Intentar de nuevo").click()
+    visit.check()
+    page.get_by_label("Verdadero").check()
+    page.get_by_role("button", name="Enviar mis respuestas").click()
+    visit.check()
+    expect(page.locator(".score")).to_contain_text("100%")
+    expect(page.locator(".score")).to_contain_text("Aprobado.")
+    page.get_by_role("link", name="Volver al cuestionario").click()
+    visit.check()
+    expect(page.get_by_role("table")).to_contain_text("Intento 2")
+
+
+def test_every_quiz_of_the_shipped_courses_passes_axe(visit, runner, world):
+    folders = sorted(p for p in COURSES.iterdir() if p.is_dir())
+    assert runner.invoke(args=["courses", "import", *map(str, folders)]).exit_code == 0
+    from app.catalog import services
+
+    visit.goto("/login")
+    _sign_in(visit, world.official_cdmx_email)
+    page = visit.page
+    for folder in folders:
+        course = services.find_course(folder.name)
+        visit.goto(f"/courses/{folder.name}?lang=es")
+        page.get_by_role("button", name="Inscribirme").click()
+        visit.check()
+        edition = next(e for e in course.current_version.editions if e.language == "es")
+        urls = [f"/courses/{folder.name}/modules/{m.id}/quiz" for m in edition.modules if m.quiz]
+        if edition.final_quiz:
+            urls.append(f"/courses/{folder.name}/final")
+        for url in urls:
+            visit.goto(url)
+            page.get_by_role("button", name="Comenzar").click()
+            visit.check()
+            page.get_by_role("button", name="Enviar mis respuestas").click()
+            visit.check()
