@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import OperationalError
 
 from app.catalog import services as catalog
 from app.catalog.models import Course, Module
@@ -136,7 +137,9 @@ def submit(slug: str, attempt_id: int):
             "user %s sent an invalid answer to attempt %s: %s", current_user.id, attempt_id, exc
         )
         abort(400)
-    except services.AttemptClosed:
+    except (services.AttemptClosed, OperationalError):
+        # Closed by another request (a double click, a second tab). SQLite reports the same
+        # race as a locked database; either way the other request's result stands.
         db.session.rollback()
         return redirect(url_for("quizzes.show_attempt", slug=slug, attempt_id=attempt_id))
     completed = learning.refresh_completion(enrolment)

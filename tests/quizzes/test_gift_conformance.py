@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 
 import pytest
 
 from app.quizzes.gift import GiftError, parse, parse_question
 
-CASES_FILE = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "gift" / "cases.json"
+# shared/ sits beside the repository (in CI too); AULA_SHARED_DIR points elsewhere if needed.
+SHARED = Path(os.environ.get("AULA_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+CASES_FILE = SHARED / "conformance" / "gift" / "cases.json"
 CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))
 TOLERANCE = 1e-6
 
