@@ -83,6 +83,8 @@ class Edition(db.Model):
     summary: Mapped[str] = mapped_column(Text)
     #: The final exam's GIFT text, parsed by the quiz engine.
     final_quiz: Mapped[str | None] = mapped_column(Text)
+    #: The final exam's settings as written in edition.toml ([final]); see docs/course-format.md.
+    final_settings: Mapped[dict] = mapped_column(JSON, default=dict)
 
     version: Mapped[CourseVersion] = relationship(back_populates="editions")
     modules: Mapped[list[Module]] = relationship(
@@ -103,6 +105,8 @@ class Module(db.Model):
     dirname: Mapped[str] = mapped_column(String(130))
     title: Mapped[str] = mapped_column(String(300))
     quiz: Mapped[str | None] = mapped_column(Text)
+    #: The module quiz's settings as written in module.toml ([quiz]).
+    quiz_settings: Mapped[dict] = mapped_column(JSON, default=dict)
 
     edition: Mapped[Edition] = relationship(back_populates="modules")
     lessons: Mapped[list[Lesson]] = relationship(

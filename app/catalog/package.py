@@ -88,6 +88,8 @@ class ModuleSource:
     title: str
     lessons: list[LessonSource] = field(default_factory=list)
     quiz: QuizSource | None = None
+    #: The [quiz] table of module.toml, as written (defaults are the quiz engine's).
+    quiz_settings: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -97,6 +99,8 @@ class EditionSource:
     summary: str
     modules: list[ModuleSource] = field(default_factory=list)
     final: QuizSource | None = None
+    #: The [final] table of edition.toml.
+    final_settings: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -117,11 +121,13 @@ class Package:
                     "title": e.title,
                     "summary": e.summary,
                     "final": e.final.text if e.final else None,
+                    "final_settings": e.final_settings,
                     "modules": [
                         {
                             "dir": m.dirname,
                             "title": m.title,
                             "quiz": m.quiz.text if m.quiz else None,
+                            "quiz_settings": m.quiz_settings,
                             "lessons": [
                                 [les.filename, les.title, les.minutes, les.body]
                                 for les in m.lessons
@@ -350,6 +356,65 @@ def _read_lesson(reader: _Reader, path: Path, position: int, slug: str) -> Lesso
     return LessonSource(position, slug, path.name, title.strip(), minutes, body)
 
 
+QUIZ_SETTINGS = {
+    "attempts": "positive integer",
+    "time_limit_minutes": "positive integer",
+    "draw": "positive integer",
+    "grading": ("highest", "last"),
+    "feedback": ("after_attempt", "after_passing", "never"),
+    "shuffle_questions": "boolean",
+    "shuffle_answers": "boolean",
+}
+
+
+def _read_quiz_settings(reader: _Reader, path: Path, data: dict, table: str) -> dict:
+    """Check a [quiz] or [final] table; returns the settings as written."""
+    text = reader.texts.get(reader.rel(path), "")
+    settings = data[table]
+    line = reader.key_line(text, f"[{table}]")
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if raw.strip() == f"[{table}]":
+            line = number
+    if not isinstance(settings, dict):
+        reader.error(path, reader.key_line(text, table), f'"{table}" must be a table')
+        return {}
+    found = {}
+    for key, value in settings.items():
+        kind = QUIZ_SETTINGS.get(key)
+        where = reader.key_line(text, key, 1) if key in text else line
+        if kind is None:
+            reader.error(
+                path, where, f'unknown key "{table}.{key}"; use one of {", ".join(QUIZ_SETTINGS)}'
+            )
+        elif kind == "positive integer" and (
+            isinstance(value, bool) or not isinstance(value, int) or value < 1
+        ):
+            reader.error(path, where, f'"{table}.{key}" must be a positive integer')
+        elif kind == "boolean" and not isinstance(value, bool):
+            reader.error(path, where, f'"{table}.{key}" must be true or false')
+        elif isinstance(kind, tuple) and value not in kind:
+            reader.error(path, where, f'"{table}.{key}" must be one of {", ".join(kind)}')
+        else:
+            found[key] = value
+    return found
+
+
+def _check_draw(reader: _Reader, path: Path, settings: dict, quiz: QuizSource | None) -> None:
+    """A quiz cannot draw more questions than its file holds."""
+    draw = settings.get("draw")
+    if not draw or quiz is None:
+        return
+    from app.quizzes.gift import GiftError, parse
+
+    try:
+        count = sum(1 for q in parse(quiz.text) if q.get("qtype") not in ("category", "description"))
+    except GiftError:
+        return  # reported on the quiz file itself
+    if draw > count:
+        text = reader.texts.get(reader.rel(path), "")
+        reader.error(path, reader.key_line(text, "draw"), f"draw = {draw}, but the quiz has only {count} question(s)")
+
+
 def _read_quiz(reader: _Reader, path: Path) -> QuizSource | None:
     text = reader.read_text(path)
     if text is None:
@@ -403,10 +468,18 @@ def _read_module(reader: _Reader, folder: Path, position: int, slug: str) -> Mod
     title = None
     if data is not None:
         text = reader.texts.get(reader.rel(folder / "module.toml"), "")
-        for key in sorted(set(data) - {"title"}):
+        for key in sorted(set(data) - {"title", "quiz"}):
             reader.error(folder / "module.toml", reader.key_line(text, key), f'unknown key "{key}"')
         title = _check_string(reader, folder / "module.toml", text, data, "title")
     module = ModuleSource(position, slug, folder.name, title or "")
+    if data is not None and "quiz" in data:
+        module.quiz_settings = _read_quiz_settings(reader, folder / "module.toml", data, "quiz")
+        if not (folder / "quiz.gift").is_file():
+            reader.error(
+                folder / "module.toml",
+                reader.key_line(text, "[quiz]"),
+                "[quiz] settings but no quiz.gift",
+            )
     lesson_files = []
     for entry in reader.entries(folder):
         if entry.name in {"module.toml"}:
@@ -427,6 +500,7 @@ def _read_module(reader: _Reader, folder: Path, position: int, slug: str) -> Mod
             module.lessons.append(lesson)
     if not lesson_files:
         reader.error(folder, 1, "the module has no lesson")
+    _check_draw(reader, folder / "module.toml", module.quiz_settings, module.quiz)
     return module if title else None
 
 
@@ -435,13 +509,17 @@ def _read_edition(reader: _Reader, folder: Path, language: str) -> EditionSource
     title = summary = None
     if data is not None:
         text = reader.texts.get(reader.rel(folder / "edition.toml"), "")
-        for key in sorted(set(data) - {"title", "summary"}):
+        for key in sorted(set(data) - {"title", "summary", "final"}):
             reader.error(
                 folder / "edition.toml", reader.key_line(text, key), f'unknown key "{key}"'
             )
         title = _check_string(reader, folder / "edition.toml", text, data, "title")
         summary = _check_string(reader, folder / "edition.toml", text, data, "summary")
     edition = EditionSource(language, (title or "").strip(), (summary or "").strip())
+    if data is not None and "final" in data:
+        edition.final_settings = _read_quiz_settings(reader, folder / "edition.toml", data, "final")
+        if not (folder / "final.gift").is_file():
+            reader.error(folder / "edition.toml", 1, "[final] settings but no final.gift")
     module_dirs = []
     for entry in reader.entries(folder):
         if entry.name == "edition.toml":
@@ -458,6 +536,7 @@ def _read_edition(reader: _Reader, folder: Path, language: str) -> EditionSource
             edition.modules.append(module)
     if not module_dirs:
         reader.error(folder, 1, "the edition has no module")
+    _check_draw(reader, folder / "edition.toml", edition.final_settings, edition.final)
     return edition if title and summary else None
 
 
@@ -690,7 +769,8 @@ def write_package(package: Package, dest: Path) -> Path:
         folder = root / lang
         folder.mkdir()
         (folder / "edition.toml").write_text(
-            f"title = {_toml_value(edition.title)}\nsummary = {_toml_value(edition.summary)}\n",
+            f"title = {_toml_value(edition.title)}\nsummary = {_toml_value(edition.summary)}\n"
+            + _settings_table("final", edition.final_settings),
             encoding="utf-8",
         )
         if edition.final:
@@ -699,7 +779,9 @@ def write_package(package: Package, dest: Path) -> Path:
             mfolder = folder / module.dirname
             mfolder.mkdir()
             (mfolder / "module.toml").write_text(
-                f"title = {_toml_value(module.title)}\n", encoding="utf-8"
+                f"title = {_toml_value(module.title)}\n"
+                + _settings_table("quiz", module.quiz_settings),
+                encoding="utf-8",
             )
             if module.quiz:
                 (mfolder / "quiz.gift").write_text(module.quiz.text, encoding="utf-8")
@@ -709,6 +791,12 @@ def write_package(package: Package, dest: Path) -> Path:
                 )
                 (mfolder / lesson.filename).write_text(front + lesson.body, encoding="utf-8")
     return root
+
+
+def _settings_table(name: str, settings: dict) -> str:
+    if not settings:
+        return ""
+    return f"\n[{name}]\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in settings.items())
 
 
 def media_type(path: str) -> str:

@@ -104,6 +104,7 @@ def import_package(package: pkg.Package) -> ImportOutcome:
             title=source.title,
             summary=source.summary,
             final_quiz=source.final.text if source.final else None,
+            final_settings=source.final_settings,
         )
         db.session.add(edition)
         db.session.flush()
@@ -115,6 +116,7 @@ def import_package(package: pkg.Package) -> ImportOutcome:
                 dirname=msrc.dirname,
                 title=msrc.title,
                 quiz=msrc.quiz.text if msrc.quiz else None,
+                quiz_settings=msrc.quiz_settings,
             )
             db.session.add(module)
             for lsrc in msrc.lessons:
@@ -158,6 +160,7 @@ def package_from_version(version: CourseVersion) -> pkg.Package:
             edition.title,
             edition.summary,
             final=pkg.QuizSource("final.gift", edition.final_quiz) if edition.final_quiz else None,
+            final_settings=dict(edition.final_settings or {}),
         )
         for module in edition.modules:
             msrc = pkg.ModuleSource(
@@ -166,6 +169,7 @@ def package_from_version(version: CourseVersion) -> pkg.Package:
                 module.dirname,
                 module.title,
                 quiz=pkg.QuizSource("quiz.gift", module.quiz) if module.quiz else None,
+                quiz_settings=dict(module.quiz_settings or {}),
             )
             msrc.lessons = [
                 pkg.LessonSource(

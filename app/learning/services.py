@@ -120,7 +120,7 @@ class Completion:
 def completion(enrolment: Enrolment) -> Completion:
     """The single completion rule, for pages, reports and certificates alike: every lesson of
     the enrolment's edition done, every module quiz and the final exam passed at least once."""
-    from app.quizzes.services import best_scores, quizzes_of
+    from app.quizzes.services import quiz_scores, quizzes_of
 
     done = db.session.scalar(
         select(func.count())
@@ -131,7 +131,7 @@ def completion(enrolment: Enrolment) -> Completion:
         select(func.count()).select_from(Lesson).where(Lesson.edition_id == enrolment.edition_id)
     )
     quizzes = quizzes_of(enrolment.edition)
-    scores = best_scores(enrolment) if quizzes else {}
+    scores = quiz_scores(enrolment, quizzes) if quizzes else {}
     pass_mark = enrolment.version.pass_mark
     passed = sum(1 for ref in quizzes if scores.get(ref.key, -1) >= pass_mark)
     return Completion(done or 0, total or 0, passed, len(quizzes))

@@ -51,6 +51,8 @@ class QuizAttempt(db.Model):
     questions: Mapped[list] = mapped_column(JSON)
     pass_mark: Mapped[int]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When a time limit applies: answers posted after this (plus a short grace) are refused.
+    deadline: Mapped[datetime | None]
     submitted_at: Mapped[datetime | None]
     #: Percent, 0-100, once graded.
     score: Mapped[float | None]

@@ -6,7 +6,9 @@ Services flush; the view commits. Grading happens here, on the server, only.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from sqlalchemy import func, select, update
 
@@ -23,13 +25,31 @@ log = logging.getLogger("aula.quizzes")
 ANSWERABLE = {"multichoice", "truefalse", "shortanswer", "numerical", "match", "essay"}
 
 
+#: What a quiz does when its package sets nothing (docs/course-format.md, "Quiz settings").
+DEFAULTS = {
+    "attempts": None,
+    "grading": "highest",
+    "time_limit_minutes": None,
+    "draw": None,
+    "shuffle_questions": False,
+    "shuffle_answers": False,
+    "feedback": "after_attempt",
+}
+#: Slack for a slow link between pressing "submit" at the deadline and the post arriving.
+GRACE = timedelta(seconds=30)
+
+
 @dataclass(frozen=True)
 class QuizRef:
-    """Which quiz of an edition: a module's, or the final exam."""
+    """Which quiz of an edition: a module's, or the final exam, with its settings."""
 
     key: str
     gift_text: str
     module: Module | None = None
+    settings: dict = field(default_factory=dict)
+
+    def setting(self, name: str):
+        return self.settings.get(name, DEFAULTS[name])
 
 
 def quiz_key(module: Module | None) -> str:
@@ -38,9 +58,11 @@ def quiz_key(module: Module | None) -> str:
 
 def quizzes_of(edition: Edition) -> list[QuizRef]:
     """Every quiz an enrolment on this edition must pass, in course order."""
-    refs = [QuizRef(quiz_key(m), m.quiz, m) for m in edition.modules if m.quiz]
+    refs = [
+        QuizRef(quiz_key(m), m.quiz, m, m.quiz_settings or {}) for m in edition.modules if m.quiz
+    ]
     if edition.final_quiz:
-        refs.append(QuizRef(FINAL, edition.final_quiz))
+        refs.append(QuizRef(FINAL, edition.final_quiz, None, edition.final_settings or {}))
     return refs
 
 
@@ -69,11 +91,48 @@ def attempts(enrolment: Enrolment, key: str) -> list[QuizAttempt]:
     )
 
 
-def start_attempt(enrolment: Enrolment, ref: QuizRef, pass_mark: int) -> QuizAttempt:
+class AttemptLimitReached(Exception):
+    """Every attempt the quiz allows has been used."""
+
+
+def attempts_left(ref: QuizRef, used: int) -> int | None:
+    allowed = ref.setting("attempts")
+    return None if allowed is None else max(0, allowed - used)
+
+
+def _snapshot(ref: QuizRef, rng: random.Random) -> list[dict]:
+    """The questions of a new attempt: drawn, shuffled and frozen as the settings say."""
+    questions = questions_for(ref.gift_text)
+    draw = ref.setting("draw")
+    if draw:
+        answerable = [q for q in questions if q["qtype"] in ANSWERABLE]
+        questions = rng.sample(answerable, min(draw, len(answerable)))
+    if ref.setting("shuffle_questions"):
+        questions = rng.sample(questions, len(questions))
+    if ref.setting("shuffle_answers"):
+        questions = [
+            {**q, "answers": rng.sample(q["answers"], len(q["answers"]))}
+            if q["qtype"] == "multichoice"
+            else q
+            for q in questions
+        ]
+    return questions
+
+
+def start_attempt(
+    enrolment: Enrolment, ref: QuizRef, pass_mark: int, rng: random.Random | None = None
+) -> QuizAttempt:
     """Open an attempt, or return the one already open (a second tab gets the same)."""
     existing = current_attempt(enrolment, ref.key)
     if existing is not None:
         return existing
+    used = db.session.scalar(
+        select(func.count())
+        .select_from(QuizAttempt)
+        .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == ref.key)
+    )
+    if attempts_left(ref, used) == 0:
+        raise AttemptLimitReached()
     number = (
         db.session.scalar(
             select(func.max(QuizAttempt.number)).where(
@@ -86,8 +145,13 @@ def start_attempt(enrolment: Enrolment, ref: QuizRef, pass_mark: int) -> QuizAtt
         enrolment_id=enrolment.id,
         quiz_key=ref.key,
         number=number,
-        questions=questions_for(ref.gift_text),
+        questions=_snapshot(ref, rng or random.SystemRandom()),
         pass_mark=pass_mark,
+        deadline=(
+            utcnow() + timedelta(minutes=ref.setting("time_limit_minutes"))
+            if ref.setting("time_limit_minutes")
+            else None
+        ),
     )
     db.session.add(attempt)
     db.session.flush()
@@ -148,12 +212,19 @@ class AttemptClosed(Exception):
     """The attempt was submitted already (a double click, a second tab)."""
 
 
-def submit_attempt(attempt: QuizAttempt, responses: dict[int, object]) -> QuizAttempt:
+def is_late(attempt: QuizAttempt, now=None) -> bool:
+    return attempt.deadline is not None and (now or utcnow()) > attempt.deadline + GRACE
+
+
+def submit_attempt(attempt: QuizAttempt, responses: dict[int, object], now=None) -> QuizAttempt:
     """Grade and close an open attempt exactly once.
 
     The state change is one conditional UPDATE, so of two simultaneous submissions only one
-    gets past it; the other raises AttemptClosed and records nothing.
+    gets past it; the other raises AttemptClosed and records nothing. Answers posted after
+    the deadline do not count: the attempt is graded as it stood then, with nothing saved.
     """
+    if is_late(attempt, now):
+        responses = {}
     graded: list[QuizResponse] = []
     total = count = 0.0
     waiting = False
@@ -200,11 +271,18 @@ def submit_attempt(attempt: QuizAttempt, responses: dict[int, object]) -> QuizAt
     return attempt
 
 
-def best_scores(enrolment: Enrolment) -> dict[str, float]:
-    """The best graded score per quiz of an enrolment, from one aggregate query."""
+def quiz_scores(enrolment: Enrolment, refs: list[QuizRef]) -> dict[str, float]:
+    """The score that counts per quiz: the highest or the last graded one, per its setting."""
     rows = db.session.execute(
-        select(QuizAttempt.quiz_key, func.max(QuizAttempt.score))
+        select(QuizAttempt.quiz_key, QuizAttempt.number, QuizAttempt.score)
         .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.score.is_not(None))
-        .group_by(QuizAttempt.quiz_key)
+        .order_by(QuizAttempt.quiz_key, QuizAttempt.number)
     )
-    return {key: score for key, score in rows}
+    graded: dict[str, list[float]] = {}
+    for key, _number, score in rows:
+        graded.setdefault(key, []).append(score)
+    policy = {ref.key: ref.setting("grading") for ref in refs}
+    return {
+        key: (scores[-1] if policy.get(key) == "last" else max(scores))
+        for key, scores in graded.items()
+    }

@@ -69,13 +69,15 @@ def _show(slug: str, module_id: int | None):
         return redirect(url_for("catalog.show_course", slug=slug))
     ref = _quiz(enrolment, module_id)
     attempt = services.current_attempt(enrolment, ref.key)
+    past = services.attempts(enrolment, ref.key)
     return render_template(
         "quizzes/quiz.html",
         course=course,
         enrolment=enrolment,
         ref=ref,
         attempt=attempt,
-        attempts=services.attempts(enrolment, ref.key),
+        attempts=past,
+        attempts_left=services.attempts_left(ref, len(past)),
         pass_mark=enrolment.version.pass_mark,
         form=ConfirmForm(formdata=None),
     )
@@ -102,7 +104,11 @@ def _start(slug: str, module_id: int | None):
     if enrolment is None:
         abort(403)
     ref = _quiz(enrolment, module_id)
-    services.start_attempt(enrolment, ref, enrolment.version.pass_mark)
+    try:
+        services.start_attempt(enrolment, ref, enrolment.version.pass_mark)
+    except services.AttemptLimitReached:
+        flash(_("You have used every attempt this quiz allows."), "error")
+        return redirect(_quiz_url(slug, ref))
     db.session.commit()
     return redirect(_quiz_url(slug, ref) + "#questions")
 
@@ -128,8 +134,9 @@ def submit(slug: str, attempt_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     course, enrolment, attempt = _own_attempt(slug, attempt_id)
+    late = services.is_late(attempt)
     try:
-        responses = services.responses_from_form(attempt.questions, request.form)
+        responses = {} if late else services.responses_from_form(attempt.questions, request.form)
         services.submit_attempt(attempt, responses)
     except InvalidResponse as exc:
         db.session.rollback()
@@ -144,6 +151,8 @@ def submit(slug: str, attempt_id: int):
         return redirect(url_for("quizzes.show_attempt", slug=slug, attempt_id=attempt_id))
     completed = learning.refresh_completion(enrolment)
     db.session.commit()
+    if late:
+        flash(_("The time limit had passed: answers sent after it do not count."), "error")
     if completed:
         flash(_("Congratulations: you have completed this course."), "success")
     return redirect(url_for("quizzes.show_attempt", slug=slug, attempt_id=attempt_id))
@@ -157,11 +166,15 @@ def show_attempt(slug: str, attempt_id: int):
     if attempt.state == "in_progress":
         return redirect(_quiz_url(slug, _ref_for(enrolment, attempt)))
     responses = {r.position: r for r in attempt.responses}
+    ref = _ref_for(enrolment, attempt)
+    policy = ref.setting("feedback")
+    passed_once = any(a.passed for a in services.attempts(enrolment, ref.key))
     return render_template(
         "quizzes/result.html",
         course=course,
         attempt=attempt,
-        ref=_ref_for(enrolment, attempt),
+        ref=ref,
+        show_feedback=policy == "after_attempt" or (policy == "after_passing" and passed_once),
         responses=responses,
         quiz_url=_quiz_url(slug, _ref_for(enrolment, attempt)),
     )
@@ -169,11 +182,9 @@ def show_attempt(slug: str, attempt_id: int):
 
 def quiz_links(course: Course, enrolment) -> list[tuple[services.QuizRef, str, float | None]]:
     """(quiz, address, best score) for the course page."""
-    scores = services.best_scores(enrolment)
-    return [
-        (ref, _quiz_url(course.slug, ref), scores.get(ref.key))
-        for ref in services.quizzes_of(enrolment.edition)
-    ]
+    refs = services.quizzes_of(enrolment.edition)
+    scores = services.quiz_scores(enrolment, refs)
+    return [(ref, _quiz_url(course.slug, ref), scores.get(ref.key)) for ref in refs]
 
 
 __all__ = ["bp", "quiz_links", "Module"]

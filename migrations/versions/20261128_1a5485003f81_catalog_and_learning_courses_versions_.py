@@ -65,6 +65,7 @@ def upgrade():
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.Column('final_quiz', sa.Text(), nullable=True),
+    sa.Column('final_settings', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['version_id'], ['course_versions.id'], name=op.f('fk_editions_version_id_course_versions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_editions')),
     sa.UniqueConstraint('version_id', 'language', name=op.f('uq_editions_version_id'))
@@ -100,6 +101,7 @@ def upgrade():
     sa.Column('dirname', sa.String(length=130), nullable=False),
     sa.Column('title', sa.String(length=300), nullable=False),
     sa.Column('quiz', sa.Text(), nullable=True),
+    sa.Column('quiz_settings', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['edition_id'], ['editions.id'], name=op.f('fk_modules_edition_id_editions')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_modules'))
     )

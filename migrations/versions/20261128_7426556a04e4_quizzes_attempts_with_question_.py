@@ -29,6 +29,7 @@ def upgrade():
     sa.Column('questions', sa.JSON(), nullable=False),
     sa.Column('pass_mark', sa.Integer(), nullable=False),
     sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('deadline', sa.DateTime(), nullable=True),
     sa.Column('submitted_at', sa.DateTime(), nullable=True),
     sa.Column('score', sa.Double(), nullable=True),
     sa.ForeignKeyConstraint(['enrolment_id'], ['enrolments.id'], name=op.f('fk_quiz_attempts_enrolment_id_enrolments'), ondelete='CASCADE'),

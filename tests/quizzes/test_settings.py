@@ -1,0 +1,117 @@
+"""Quiz settings from the package: attempts, grading policy, draw, shuffle, time limit, feedback."""
+
+import random
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from app.accounts.models import User, utcnow
+from app.catalog.models import Course
+from app.extensions import db
+from app.learning import services as learning
+from app.quizzes import services
+from app.quizzes.models import QuizAttempt
+from tests.conftest import import_folder
+
+BANK = "\n\n".join(f"::Q{n}:: Pregunta {n} {{=sí#bien ~no#mal ~quizá#mal}}" for n in range(1, 11))
+
+
+@pytest.fixture
+def course_with(tiny_copy, app, world):
+    """Import the tiny course with the given [quiz] settings on its module quiz."""
+
+    def build(settings: str, bank: str = BANK):
+        module = tiny_copy / "es/01-start"
+        (module / "module.toml").write_text('title = "Primer módulo"\n\n[quiz]\n' + settings)
+        (module / "quiz.gift").write_text(bank)
+        outcome = import_folder(tiny_copy)
+        user = db.session.get(User, world.official_cdmx)
+        enrolment = learning.enrol(user, db.session.get(Course, outcome.course.id), "es")
+        db.session.commit()
+        ref = services.quizzes_of(enrolment.edition)[0]
+        return enrolment, ref
+
+    return build
+
+
+def _answer_all(attempt, choice_text):
+    return {
+        i: next(n for n, a in enumerate(q["answers"]) if a["text"] == choice_text)
+        for i, q in enumerate(attempt.questions)
+    }
+
+
+def test_settings_round_trip_through_export(course_with, runner, tmp_path):
+    course_with('attempts = 2\ngrading = "last"\ndraw = 3\nshuffle_answers = true\n')
+    assert runner.invoke(args=["courses", "export", "tiny", str(tmp_path)]).exit_code == 0
+    text = (tmp_path / "tiny/es/01-start/module.toml").read_text()
+    assert "[quiz]" in text
+    assert 'grading = "last"' in text
+    again = runner.invoke(args=["courses", "import", str(tmp_path / "tiny")])
+    assert "unchanged" in again.output
+
+
+def test_attempt_limit(course_with):
+    enrolment, ref = course_with("attempts = 2\n")
+    for _n in range(2):
+        attempt = services.start_attempt(enrolment, ref, 70)
+        services.submit_attempt(attempt, {})
+    with pytest.raises(services.AttemptLimitReached):
+        services.start_attempt(enrolment, ref, 70)
+    assert services.attempts_left(ref, 2) == 0
+
+
+def test_draw_and_shuffle_keep_grading_right(course_with):
+    enrolment, ref = course_with("draw = 4\nshuffle_questions = true\nshuffle_answers = true\n")
+    attempt = services.start_attempt(enrolment, ref, 70, rng=random.Random(7))
+    assert len(attempt.questions) == 4
+    orders = {tuple(a["text"] for a in q["answers"]) for q in attempt.questions}
+    assert orders != {("sí", "no", "quizá")}  # answers were shuffled for at least one question
+    services.submit_attempt(attempt, _answer_all(attempt, "sí"))
+    assert attempt.score == 100.0
+
+
+def test_grading_policy_last_or_highest(course_with):
+    enrolment, ref = course_with('grading = "last"\n')
+    first = services.start_attempt(enrolment, ref, 70)
+    services.submit_attempt(first, _answer_all(first, "sí"))
+    second = services.start_attempt(enrolment, ref, 70)
+    services.submit_attempt(second, _answer_all(second, "no"))
+    assert services.quiz_scores(enrolment, [ref])[ref.key] == 0.0
+    highest = services.QuizRef(ref.key, ref.gift_text, ref.module, {})
+    assert services.quiz_scores(enrolment, [highest])[ref.key] == 100.0
+
+
+def test_time_limit_refuses_late_answers(course_with):
+    enrolment, ref = course_with("time_limit_minutes = 10\n")
+    attempt = services.start_attempt(enrolment, ref, 70)
+    assert attempt.deadline is not None
+    late = attempt.deadline + timedelta(minutes=5)
+    services.submit_attempt(attempt, _answer_all(attempt, "sí"), now=late)
+    assert attempt.score == 0.0
+    on_time = services.start_attempt(enrolment, ref, 70)
+    services.submit_attempt(on_time, _answer_all(on_time, "sí"), now=utcnow())
+    assert on_time.score == 100.0
+
+
+def test_feedback_policy_never_hides_feedback(course_with, client, world):
+    enrolment, ref = course_with('feedback = "never"\n')
+    client.login(world.official_cdmx_email)
+    client.submit(f"/courses/tiny/modules/{ref.module.id}/quiz/start")
+    attempt = db.session.scalar(select(QuizAttempt))
+    client.submit(f"/courses/tiny/attempts/{attempt.id}/submit", {"q0": "1"})
+    html = client.get(f"/courses/tiny/attempts/{attempt.id}").get_data(as_text=True)
+    assert "mal" not in html
+    assert "0%" in html
+
+
+def test_quiz_page_tells_the_rules(course_with, client, world):
+    enrolment, ref = course_with("attempts = 3\ntime_limit_minutes = 15\n")
+    client.login(world.official_cdmx_email)
+    html = client.get(
+        f"/courses/tiny/modules/{ref.module.id}/quiz", headers={"Accept-Language": "en"}
+    )
+    text = html.get_data(as_text=True)
+    assert "3 intentos" in text or "3 attempts" in text
+    assert "15" in text
