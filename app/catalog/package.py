@@ -407,12 +407,18 @@ def _check_draw(reader: _Reader, path: Path, settings: dict, quiz: QuizSource | 
     from app.quizzes.gift import GiftError, parse
 
     try:
-        count = sum(1 for q in parse(quiz.text) if q.get("qtype") not in ("category", "description"))
+        count = sum(
+            1 for q in parse(quiz.text) if q.get("qtype") not in ("category", "description")
+        )
     except GiftError:
         return  # reported on the quiz file itself
     if draw > count:
         text = reader.texts.get(reader.rel(path), "")
-        reader.error(path, reader.key_line(text, "draw"), f"draw = {draw}, but the quiz has only {count} question(s)")
+        reader.error(
+            path,
+            reader.key_line(text, "draw"),
+            f"draw = {draw}, but the quiz has only {count} question(s)",
+        )
 
 
 def _read_quiz(reader: _Reader, path: Path) -> QuizSource | None:
