@@ -64,6 +64,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .catalog.views import bp as catalog_bp
     from .learning.views import bp as learning_bp
     from .main.views import bp as main_bp
+    from .quizzes.trainer_views import bp as teach_bp
     from .quizzes.views import bp as quizzes_bp
 
     app.register_blueprint(main_bp)
@@ -73,6 +74,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(quizzes_bp)
+    app.register_blueprint(teach_bp)
     # Only sign-in and password reset are rate limited; reading pages skips the limiter's work.
     for blueprint in (main_bp, catalog_bp, learning_bp):
         limiter.exempt(blueprint)

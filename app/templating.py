@@ -22,6 +22,7 @@ def register(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             "languages": app.config["LANGUAGES"],
             "is_reviewer": policy.has_role(user, Role.REVIEWER),
+            "is_trainer": policy.has_role(user, Role.TRAINER),
             "is_admin": policy.has_role(user, Role.ADMIN),
             "current_path": request.full_path.rstrip("?") if request else "/",
         }

@@ -50,6 +50,7 @@ GET_RULES = {
     "catalog.print_lesson": ("/courses/tiny/lessons/{lesson}/print", ALL),
     "catalog.media": ("/media/{sha}/dot.png", ALL),
     "learning.my_learning": ("/learning/", SIGNED_IN),
+    "teach.list_quizzes": ("/teach/", {"trainer", "admin_cdmx", "admin"}),
 }
 # Endpoints reached with tokens or POST only; their rules are tested below by name.
 OTHER_RULES = {
@@ -72,6 +73,8 @@ OTHER_RULES = {
     "quizzes.start_final",
     "quizzes.submit",
     "quizzes.show_attempt",
+    "teach.show_analysis",
+    "teach.export_analysis",
 }
 
 

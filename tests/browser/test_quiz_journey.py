@@ -40,6 +40,17 @@ def test_official_fails_retries_and_passes_a_module_quiz(visit, world, tiny):
     visit.check()
     expect(page.get_by_role("table")).to_contain_text("Intento 2")
 
+    # The trainer sees both attempts in the item analysis.
+    page.get_by_role("button", name="Cerrar sesión").click()
+    visit.check()
+    visit.goto("/login")
+    _sign_in(visit, world.trainer_email)
+    page.get_by_role("link", name="Resultados de cuestionarios").click()
+    visit.check()
+    page.get_by_role("link", name="Cuestionario: Primer módulo").click()
+    visit.check()
+    expect(page.get_by_role("table", name="Análisis de preguntas")).to_contain_text("Q1")
+
 
 def test_every_quiz_of_the_shipped_courses_passes_axe(visit, runner, world):
     folders = sorted(p for p in COURSES.iterdir() if p.is_dir())
