@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import utcnow
 from app.extensions import db
+from app.learning.models import Enrolment
 
 FINAL = "final"
 
@@ -57,6 +58,7 @@ class QuizAttempt(db.Model):
     #: Percent, 0-100, once graded.
     score: Mapped[float | None]
 
+    enrolment: Mapped[Enrolment] = relationship()
     responses: Mapped[list[QuizResponse]] = relationship(
         back_populates="attempt", order_by="QuizResponse.position", cascade="all, delete-orphan"
     )

@@ -286,3 +286,35 @@ def quiz_scores(enrolment: Enrolment, refs: list[QuizRef]) -> dict[str, float]:
         key: (scores[-1] if policy.get(key) == "last" else max(scores))
         for key, scores in graded.items()
     }
+
+
+def essays_to_grade(attempt: QuizAttempt) -> list[tuple[int, dict, QuizResponse]]:
+    """(position, question, response) of each answer still waiting for a trainer."""
+    return [
+        (r.position, attempt.questions[r.position], r)
+        for r in attempt.responses
+        if r.fraction is None
+    ]
+
+
+def grade_essays(
+    attempt: QuizAttempt, grades: dict[int, tuple[float, str]], grader_id: int
+) -> QuizAttempt:
+    """Record a trainer's grades for the essays of an attempt, then score it as a whole."""
+    if attempt.state != AttemptState.NEEDS_GRADING:
+        raise AttemptClosed()
+    waiting = essays_to_grade(attempt)
+    if {p for p, _q, _r in waiting} != set(grades):
+        raise InvalidResponse("every waiting answer needs a grade")
+    for position, _question, response in waiting:
+        fraction, feedback = grades[position]
+        if not 0.0 <= fraction <= 1.0:
+            raise InvalidResponse("grades go from 0 to 100")
+        response.fraction, response.feedback = fraction, feedback
+    answerable = [r for r in attempt.responses]
+    total = sum(r.fraction or 0.0 for r in answerable)
+    attempt.score = 100.0 * total / len(answerable) if answerable else 100.0
+    attempt.state = AttemptState.SUBMITTED.value
+    db.session.flush()
+    log.info("attempt %s graded by user %s: %s", attempt.id, grader_id, attempt.score)
+    return attempt

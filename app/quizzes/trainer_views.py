@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from app.accounts import policy
 from app.accounts.models import Role
@@ -13,9 +16,12 @@ from app.catalog import services as catalog
 from app.catalog.models import Edition
 from app.exports import csv_response
 from app.extensions import db
+from app.forms import ConfirmForm
+from app.learning import services as learning
 from app.learning.models import Enrolment
 from app.quizzes import analysis, services
-from app.quizzes.models import QuizAttempt
+from app.quizzes.grading import InvalidResponse
+from app.quizzes.models import AttemptState, QuizAttempt
 
 bp = Blueprint("teach", __name__, url_prefix="/teach", template_folder="templates")
 trainer_required = policy.role_required(Role.TRAINER)
@@ -71,3 +77,59 @@ def export_analysis(edition_id: int, quiz_key: str):
     headers, rows = analysis.csv_rows(analysis.analyse(edition.id, ref.key))
     slug = edition.version.course.slug
     return csv_response(f"{slug}-{edition.language}-{ref.key}-items.csv", headers, rows)
+
+
+@bp.route("/grading")
+@trainer_required
+def grading_queue():
+    """Attempts whose essays wait for a trainer, oldest first, a page at a time."""
+    stmt = (
+        select(QuizAttempt)
+        .where(QuizAttempt.state == AttemptState.NEEDS_GRADING)
+        .options(
+            joinedload(QuizAttempt.enrolment).joinedload(Enrolment.user),
+            joinedload(QuizAttempt.enrolment).joinedload(Enrolment.edition),
+        )
+        .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
+    )
+    page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("quizzes/teach_queue.html", page=page)
+
+
+@bp.route("/grading/<id:attempt_id>", methods=["GET", "POST"])
+@trainer_required
+def grade_attempt(attempt_id: int):
+    """Grade the essays of one attempt (0 to 100 each, with optional feedback)."""
+    attempt = db.session.get(QuizAttempt, attempt_id) or abort(404)
+    if attempt.state != AttemptState.NEEDS_GRADING:
+        flash(_("This attempt has been graded already."), "info")
+        return redirect(url_for("teach.grading_queue"))
+    waiting = services.essays_to_grade(attempt)
+    form = ConfirmForm()
+    errors: dict[int, str] = {}
+    if form.validate_on_submit():
+        grades = {}
+        for position, _question, _response in waiting:
+            raw = request.form.get(f"grade_{position}", "").strip()
+            if not raw.isdigit() or not 0 <= int(raw) <= 100:
+                errors[position] = _("Give a whole number from 0 to 100.")
+                continue
+            grades[position] = (
+                int(raw) / 100,
+                request.form.get(f"feedback_{position}", "").strip()[:5000],
+            )
+        if not errors:
+            try:
+                services.grade_essays(attempt, grades, current_user.id)
+            except (InvalidResponse, services.AttemptClosed):
+                db.session.rollback()
+                abort(400)
+            enrolment = db.session.get(Enrolment, attempt.enrolment_id)
+            learning.refresh_completion(enrolment)
+            db.session.commit()
+            flash(_("Grades saved."), "success")
+            return redirect(url_for("teach.grading_queue"))
+    status = 400 if errors else 200
+    return render_template(
+        "quizzes/teach_grade.html", attempt=attempt, waiting=waiting, form=form, errors=errors
+    ), status

@@ -51,6 +51,7 @@ GET_RULES = {
     "catalog.media": ("/media/{sha}/dot.png", ALL),
     "learning.my_learning": ("/learning/", SIGNED_IN),
     "teach.list_quizzes": ("/teach/", {"trainer", "admin_cdmx", "admin"}),
+    "teach.grading_queue": ("/teach/grading", {"trainer", "admin_cdmx", "admin"}),
 }
 # Endpoints reached with tokens or POST only; their rules are tested below by name.
 OTHER_RULES = {
@@ -75,6 +76,7 @@ OTHER_RULES = {
     "quizzes.show_attempt",
     "teach.show_analysis",
     "teach.export_analysis",
+    "teach.grade_attempt",
 }
 
 

@@ -1,0 +1,229 @@
+"""Quiz submissions under load: 50 officials at once each start and submit 20-question
+attempts against gunicorn (4 workers) on PostgreSQL; then count what was stored.
+
+Run from the repository root: python3 bench/quiz_bench.py [--seconds 20] [--officials 50]
+Uses (and empties) the PostgreSQL database in BENCH_DATABASE_URL, by default
+postgresql://postgres@127.0.0.1:5432/aula_bench, which it creates when missing.
+Traffic goes to 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.serve_bench import free_port, serve, wait_up  # noqa: E402
+
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/aula_bench"
+PASSWORD = "bench-password"
+QUESTIONS = 20
+
+
+def quiz_bank() -> str:
+    kinds = [
+        "::Q{n}:: ¿Capital de Uruguay? {{=Montevideo ~Quito ~Lima}}",
+        "::Q{n}:: AL-LAs reúne ciudades. {{T}}",
+        "::Q{n}:: Escriba la sigla. {{=AL-LAs =ALLAS}}",
+        "::Q{n}:: ¿Cuántas ciudades lanzaron el proyecto? {{#7:1}}",
+    ]
+    return "\n\n".join(kinds[n % 4].format(n=n) for n in range(QUESTIONS))
+
+
+ANSWERS = {0: "0", 1: "true", 2: "AL-LAs", 3: "7"}
+
+
+def prepare(url: str, officials: int, instance: Path) -> int:
+    """Empty and migrate the database, import a course, create and enrol the officials."""
+    import psycopg
+    from flask_migrate import upgrade
+    from sqlalchemy import text
+
+    from app import create_app
+    from app.accounts import services as accounts
+    from app.accounts.models import OrgKind
+    from app.catalog import package as pkg
+    from app.catalog import services as catalog
+    from app.extensions import db
+    from app.learning.services import enrol
+    from bench.generate import write_course
+
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(
+        admin.replace("postgresql+psycopg", "postgresql"), autocommit=True
+    ) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, str(instance))
+    with app.app_context():
+        db.session.execute(text("DROP SCHEMA public CASCADE"))
+        db.session.execute(text("CREATE SCHEMA public"))
+        db.session.commit()
+        upgrade()
+        folder = write_course(instance / "src", 0, 4)
+        (folder / "es" / "01-module-1" / "quiz.gift").write_text(quiz_bank(), encoding="utf-8")
+        package, problems = pkg.read_package(folder)
+        assert not problems, problems
+        course = catalog.import_package(package).course
+        city = accounts.create_organisation("Bench City", "bench-city", OrgKind.CITY)
+        for n in range(officials):
+            user = accounts.create_user(
+                f"o{n}@bench.example", f"Official {n}", city, password=PASSWORD
+            )
+            enrol(user, course, "es")
+        db.session.commit()
+        module_id = course.current_version.editions[0].modules[0].id
+        db.engine.dispose()
+    return module_id
+
+
+class Official(threading.Thread):
+    """One official's browser: sign in, then start and submit attempts until time is up."""
+
+    def __init__(self, n: int, port: int, module_id: int, until: float, results: dict):
+        super().__init__(daemon=True)
+        self.n, self.port, self.module_id, self.until, self.results = (
+            n,
+            port,
+            module_id,
+            until,
+            results,
+        )
+        self.cookie = ""
+
+    def request(self, conn, method: str, path: str, form: dict | None = None):
+        headers = {"Cookie": self.cookie}
+        body = None
+        if form is not None:
+            body = urllib.parse.urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        data = response.read().decode()
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie" and value.startswith("session="):
+                self.cookie = value.split(";", 1)[0]
+        return response.status, response.getheader("Location") or "", data
+
+    def token(self, html: str) -> str:
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+        _s, _l, html = self.request(conn, "GET", "/login")
+        self.request(
+            conn,
+            "POST",
+            "/login",
+            {
+                "csrf_token": self.token(html),
+                "email": f"o{self.n}@bench.example",
+                "password": PASSWORD,
+            },
+        )
+        quiz = f"/courses/bench-course-000/modules/{self.module_id}/quiz"
+        ok = failed = 0
+        while time.monotonic() < self.until:
+            _s, _l, html = self.request(conn, "GET", quiz)
+            token = self.token(html)
+            self.request(conn, "POST", quiz + "/start", {"csrf_token": token})
+            _s, _l, html = self.request(conn, "GET", quiz)
+            action = re.search(r'action="(/courses/[^"]+/submit)"', html).group(1)
+            form = {"csrf_token": token}
+            form.update({f"q{i}": ANSWERS[i % 4] for i in range(QUESTIONS)})
+            started = time.monotonic()
+            status, _l, _d = self.request(conn, "POST", action, form)
+            self.results["latency"].append(time.monotonic() - started)
+            if status == 302:
+                ok += 1
+            else:
+                failed += 1
+        self.results["ok"].append(ok)
+        self.results["failed"].append(failed)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--officials", type=int, default=50)
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL).replace(
+        "postgresql://", "postgresql+psycopg://"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        instance = Path(tmp)
+        module_id = prepare(url, args.officials, instance)
+        env = dict(os.environ)
+        env.update(
+            AULA_ENV="production",
+            SECRET_KEY="bench-secret-key-0123456789abcdef",
+            DATABASE_URL=url,
+            AULA_INSTANCE_PATH=str(instance),
+            SESSION_COOKIE_SECURE="false",
+            LOGIN_LIMIT="1000 per minute",
+            LOGIN_LIMIT_PER_ADDRESS="1000 per minute",
+        )
+        port = free_port()
+        server = serve("app:create_app('production')", port, env)
+        try:
+            wait_up(f"http://127.0.0.1:{port}/healthz")
+            results: dict = {"ok": [], "failed": [], "latency": []}
+            until = time.monotonic() + args.seconds
+            officials = [
+                Official(n, port, module_id, until, results) for n in range(args.officials)
+            ]
+            start = time.monotonic()
+            for official in officials:
+                official.start()
+            for official in officials:
+                official.join()
+            elapsed = time.monotonic() - start
+        finally:
+            server.terminate()
+            server.wait()
+        stored = count_stored(url, instance)
+    ok, failed = sum(results["ok"]), sum(results["failed"])
+    latency = sorted(results["latency"])
+    print(
+        f"{args.officials} officials, {elapsed:.1f} s: {ok} submissions accepted, {failed} refused"
+    )
+    print(f"submissions/s: {ok / elapsed:.0f} (each is also a start and two page views)")
+    print(
+        f"submit latency median {1000 * latency[len(latency) // 2]:.0f} ms, p95 {1000 * latency[int(len(latency) * 0.95)]:.0f} ms"
+    )
+    print(
+        f"stored: {stored['attempts']} submitted attempts, {stored['responses']} responses "
+        f"(expected {ok} and {ok * QUESTIONS}); lost or duplicated: {abs(stored['attempts'] - ok)}"
+    )
+
+
+def count_stored(url: str, instance: Path) -> dict:
+    from sqlalchemy import func, select
+
+    from app import create_app
+    from app.extensions import db
+    from app.quizzes.models import QuizAttempt, QuizResponse
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url}, str(instance))
+    with app.app_context():
+        attempts = db.session.scalar(
+            select(func.count()).select_from(QuizAttempt).where(QuizAttempt.state == "submitted")
+        )
+        responses = db.session.scalar(select(func.count()).select_from(QuizResponse))
+        db.engine.dispose()
+    return {"attempts": attempts, "responses": responses}
+
+
+if __name__ == "__main__":
+    main()
