@@ -364,6 +364,7 @@ QUIZ_SETTINGS = {
     "feedback": ("after_attempt", "after_passing", "never"),
     "shuffle_questions": "boolean",
     "shuffle_answers": "boolean",
+    "one_per_page": "boolean",
 }
 
 

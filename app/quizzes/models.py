@@ -57,6 +57,8 @@ class QuizAttempt(db.Model):
     submitted_at: Mapped[datetime | None]
     #: Percent, 0-100, once graded.
     score: Mapped[float | None]
+    #: Answers saved so far ({"position": answer}), so a dropped connection loses nothing.
+    draft: Mapped[dict] = mapped_column(JSON, default=dict)
 
     enrolment: Mapped[Enrolment] = relationship()
     responses: Mapped[list[QuizResponse]] = relationship(

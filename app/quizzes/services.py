@@ -34,6 +34,7 @@ DEFAULTS = {
     "shuffle_questions": False,
     "shuffle_answers": False,
     "feedback": "after_attempt",
+    "one_per_page": False,
 }
 #: Slack for a slow link between pressing "submit" at the deadline and the post arriving.
 GRACE = timedelta(seconds=30)
@@ -167,13 +168,16 @@ def _single(form, name: str) -> str | None:
     return values[0] if values else None
 
 
-def responses_from_form(questions: list[dict], form) -> dict[int, object]:
+def responses_from_form(questions: list[dict], form, positions=None) -> dict[int, object]:
     """Read each question's answer from a posted form (field q<position>); absent means blank.
 
-    Raises InvalidResponse for a value no honest form can send.
+    positions limits the reading to the questions shown on that page. Raises
+    InvalidResponse for a value no honest form can send.
     """
     responses: dict[int, object] = {}
     for position, question in enumerate(questions):
+        if positions is not None and position not in positions:
+            continue
         name = f"q{position}"
         qtype = question["qtype"]
         if qtype == "multichoice":
@@ -212,6 +216,21 @@ class AttemptClosed(Exception):
     """The attempt was submitted already (a double click, a second tab)."""
 
 
+def save_draft(attempt: QuizAttempt, responses: dict[int, object], now=None) -> bool:
+    """Keep the answers given so far; refused (False) once the attempt is closed or late."""
+    if attempt.state != AttemptState.IN_PROGRESS or is_late(attempt, now):
+        return False
+    draft = dict(attempt.draft or {})
+    draft.update({str(p): v for p, v in responses.items()})
+    attempt.draft = draft
+    db.session.flush()
+    return True
+
+
+def draft_responses(attempt: QuizAttempt) -> dict[int, object]:
+    return {int(p): v for p, v in (attempt.draft or {}).items()}
+
+
 def is_late(attempt: QuizAttempt, now=None) -> bool:
     return attempt.deadline is not None and (now or utcnow()) > attempt.deadline + GRACE
 
@@ -221,10 +240,10 @@ def submit_attempt(attempt: QuizAttempt, responses: dict[int, object], now=None)
 
     The state change is one conditional UPDATE, so of two simultaneous submissions only one
     gets past it; the other raises AttemptClosed and records nothing. Answers posted after
-    the deadline do not count: the attempt is graded as it stood then, with nothing saved.
+    the deadline do not count: the attempt is graded on what was saved before it.
     """
-    if is_late(attempt, now):
-        responses = {}
+    saved = draft_responses(attempt)
+    responses = saved if is_late(attempt, now) else {**saved, **responses}
     graded: list[QuizResponse] = []
     total = count = 0.0
     waiting = False

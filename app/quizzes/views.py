@@ -70,6 +70,10 @@ def _show(slug: str, module_id: int | None):
     ref = _quiz(enrolment, module_id)
     attempt = services.current_attempt(enrolment, ref.key)
     past = services.attempts(enrolment, ref.key)
+    positions = page = None
+    if attempt is not None and ref.setting("one_per_page"):
+        page = min(max(request.args.get("page", 0, type=int), 0), len(attempt.questions) - 1)
+        positions = [page]
     return render_template(
         "quizzes/quiz.html",
         course=course,
@@ -78,6 +82,9 @@ def _show(slug: str, module_id: int | None):
         attempt=attempt,
         attempts=past,
         attempts_left=services.attempts_left(ref, len(past)),
+        saved=services.draft_responses(attempt) if attempt else {},
+        positions=positions,
+        page=page,
         pass_mark=enrolment.version.pass_mark,
         form=ConfirmForm(formdata=None),
     )
@@ -136,7 +143,8 @@ def submit(slug: str, attempt_id: int):
     course, enrolment, attempt = _own_attempt(slug, attempt_id)
     late = services.is_late(attempt)
     try:
-        responses = {} if late else services.responses_from_form(attempt.questions, request.form)
+        positions = _page_positions(attempt)
+        responses = {} if late else services.responses_from_form(attempt.questions, request.form, positions)
         services.submit_attempt(attempt, responses)
     except InvalidResponse as exc:
         db.session.rollback()
@@ -156,6 +164,41 @@ def submit(slug: str, attempt_id: int):
     if completed:
         flash(_("Congratulations: you have completed this course."), "success")
     return redirect(url_for("quizzes.show_attempt", slug=slug, attempt_id=attempt_id))
+
+
+def _page_positions(attempt: QuizAttempt) -> list[int] | None:
+    """The questions the posted page showed: one (one-per-page layout) or all (None)."""
+    page = request.form.get("page")
+    if page is None:
+        return None
+    if not page.isdigit() or int(page) >= len(attempt.questions):
+        raise InvalidResponse("no such page")
+    return [int(page)]
+
+
+@bp.route("/courses/<slug>/attempts/<id:attempt_id>/save", methods=["POST"])
+@login_required
+def save(slug: str, attempt_id: int):
+    """Keep the answers given so far, then show the page asked for (one-per-page layout)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    _course, enrolment, attempt = _own_attempt(slug, attempt_id)
+    ref = _ref_for(enrolment, attempt)
+    try:
+        responses = services.responses_from_form(attempt.questions, request.form, _page_positions(attempt))
+    except InvalidResponse as exc:
+        log.warning("user %s sent an invalid answer to attempt %s: %s", current_user.id, attempt_id, exc)
+        abort(400)
+    if services.save_draft(attempt, responses):
+        db.session.commit()
+        flash(_("Your answers are saved."), "success")
+    else:
+        flash(_("This attempt is closed: nothing more can be saved."), "error")
+    go = request.form.get("go", "")
+    target = _quiz_url(slug, ref)
+    if go.isdigit():
+        target += f"?page={int(go)}"
+    return redirect(target + "#questions")
 
 
 @bp.route("/courses/<slug>/attempts/<id:attempt_id>")

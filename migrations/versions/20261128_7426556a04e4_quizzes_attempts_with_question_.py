@@ -32,6 +32,7 @@ def upgrade():
     sa.Column('deadline', sa.DateTime(), nullable=True),
     sa.Column('submitted_at', sa.DateTime(), nullable=True),
     sa.Column('score', sa.Double(), nullable=True),
+    sa.Column('draft', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['enrolment_id'], ['enrolments.id'], name=op.f('fk_quiz_attempts_enrolment_id_enrolments'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_quiz_attempts')),
     sa.UniqueConstraint('enrolment_id', 'quiz_key', 'number', name=op.f('uq_quiz_attempts_enrolment_id'))

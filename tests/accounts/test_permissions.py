@@ -74,6 +74,7 @@ OTHER_RULES = {
     "quizzes.start_final",
     "quizzes.submit",
     "quizzes.show_attempt",
+    "quizzes.save",
     "teach.show_analysis",
     "teach.export_analysis",
     "teach.grade_attempt",
