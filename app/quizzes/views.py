@@ -144,7 +144,9 @@ def submit(slug: str, attempt_id: int):
     late = services.is_late(attempt)
     try:
         positions = _page_positions(attempt)
-        responses = {} if late else services.responses_from_form(attempt.questions, request.form, positions)
+        responses = (
+            {} if late else services.responses_from_form(attempt.questions, request.form, positions)
+        )
         services.submit_attempt(attempt, responses)
     except InvalidResponse as exc:
         db.session.rollback()
@@ -185,9 +187,13 @@ def save(slug: str, attempt_id: int):
     _course, enrolment, attempt = _own_attempt(slug, attempt_id)
     ref = _ref_for(enrolment, attempt)
     try:
-        responses = services.responses_from_form(attempt.questions, request.form, _page_positions(attempt))
+        responses = services.responses_from_form(
+            attempt.questions, request.form, _page_positions(attempt)
+        )
     except InvalidResponse as exc:
-        log.warning("user %s sent an invalid answer to attempt %s: %s", current_user.id, attempt_id, exc)
+        log.warning(
+            "user %s sent an invalid answer to attempt %s: %s", current_user.id, attempt_id, exc
+        )
         abort(400)
     if services.save_draft(attempt, responses):
         db.session.commit()
