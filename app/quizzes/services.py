@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -174,6 +175,13 @@ def responses_from_form(questions: list[dict], form, positions=None) -> dict[int
     positions limits the reading to the questions shown on that page. Raises
     InvalidResponse for a value no honest form can send.
     """
+    for key in form:
+        found = re.fullmatch(r"q(\d+)(?:_\d+)?", key)
+        if found and (
+            int(found.group(1)) >= len(questions)
+            or (positions is not None and int(found.group(1)) not in positions)
+        ):
+            raise InvalidResponse(f"{key} is not a question of this page")
     responses: dict[int, object] = {}
     for position, question in enumerate(questions):
         if positions is not None and position not in positions:

@@ -77,7 +77,7 @@ def test_tampered_answers_are_refused_and_change_nothing(client, world, tiny):
     module = _enrolled(client, world, tiny)
     client.submit(f"/courses/tiny/modules/{module.id}/quiz/start")
     attempt = db.session.scalar(select(QuizAttempt))
-    for bad in ({"q0": "maybe"}, {"q0": ["true", "false"]}):
+    for bad in ({"q0": "maybe"}, {"q0": ["true", "false"]}, {"q0": "true", "q7": "x"}):
         response = client.submit(f"/courses/tiny/attempts/{attempt.id}/submit", bad)
         assert response.status_code == 400
     assert db.session.get(QuizAttempt, attempt.id).state == "in_progress"
