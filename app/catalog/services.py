@@ -363,32 +363,36 @@ def _load_lesson_page(slug: str, lesson_id: int) -> LessonPage | None:
     )
 
 
-class LessonPageCache:
-    """A small per-app LRU of lesson pages. Only hits are kept, so a lesson imported later
-    is found at once; entries never go stale because versions never change."""
-
-    def __init__(self, size: int = 512):
-        self.size = size
-        self.pages: OrderedDict[tuple[str, int], LessonPage] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, slug: str, lesson_id: int) -> LessonPage | None:
-        key = (slug, lesson_id)
-        with self.lock:
-            page = self.pages.get(key)
-            if page is not None:
-                self.pages.move_to_end(key)
-                return page
-        page = _load_lesson_page(slug, lesson_id)
-        if page is not None:
-            with self.lock:
-                self.pages[key] = page
-                while len(self.pages) > self.size:
-                    self.pages.popitem(last=False)
-        return page
-
-
 def lesson_page(slug: str, lesson_id: int) -> LessonPage | None:
     """The lesson's page data, or None when the lesson is not part of that course."""
-    cache = current_app.extensions.setdefault("aula_lesson_pages", LessonPageCache())
-    return cache.get(slug, lesson_id)
+    cache = current_app.extensions.setdefault("aula_lesson_pages", LruCache(512))
+    page = cache.get((slug, lesson_id))
+    if page is None:
+        # Misses are not remembered: the lesson may be imported a moment later.
+        page = _load_lesson_page(slug, lesson_id)
+        if page is not None:
+            cache.put((slug, lesson_id), page)
+    return page
+
+
+class LruCache:
+    """A bounded least-recently-used cache, per app process, for things that never go stale
+    (versions are immutable): lesson page data and rendered lesson pages."""
+
+    def __init__(self, size: int = 1024):
+        self.size = size
+        self.items: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)

@@ -19,7 +19,10 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 
+from app.accounts import policy
+from app.accounts.models import Role
 from app.catalog import services
 from app.catalog.models import Course, CourseVersion, Lesson, MediaFile
 from app.catalog.package import LANGUAGES
@@ -134,6 +137,38 @@ def _conditional(response: Response, *parts) -> Response:
     return response.make_conditional(request)
 
 
+_CSRF_SLOT = "__aula_csrf_token__"
+
+
+def _render_lesson(ctx: dict) -> str:
+    """The lesson page, rendered once per (lesson, language, menu, progress state).
+
+    What differs between two readers with the same key is only their CSRF token, which is
+    written into the cached HTML on the way out. Pages with flashed messages or a query
+    string are rendered afresh, as they carry one-off content.
+    """
+    page, enrolment = ctx["page"], ctx["enrolment"]
+    if session.get("_flashes") or request.query_string:
+        return render_template("catalog/lesson.html", **ctx)
+    user = current_user
+    key = (
+        page.lesson_id,
+        _locale(),
+        user.is_authenticated,
+        policy.has_role(user, Role.TRAINER),
+        policy.has_role(user, Role.REVIEWER),
+        policy.has_role(user, Role.ADMIN),
+        enrolment is not None,
+        ctx["is_done"],
+    )
+    cache = current_app.extensions.setdefault("aula_lesson_html", services.LruCache())
+    html = cache.get(key)
+    if html is None:
+        html = render_template("catalog/lesson.html", csrf_token=lambda: _CSRF_SLOT, **ctx)
+        cache.put(key, html)
+    return html.replace(_CSRF_SLOT, generate_csrf())
+
+
 @bp.route("/courses/<slug>/lessons/<id:lesson_id>")
 def show_lesson(slug: str, lesson_id: int):
     """A lesson: readable on a phone, with previous/next and "mark as done"."""
@@ -143,8 +178,7 @@ def show_lesson(slug: str, lesson_id: int):
         if enrolment.last_lesson_id != page.lesson_id:
             learning.record_visit(enrolment, page.lesson_id)
             db.session.commit()
-    # A bare CSRF field rather than a form object: building one costs more than the page.
-    html = render_template("catalog/lesson.html", **ctx)
+    html = _render_lesson(ctx)
     return _conditional(
         current_app.make_response(html),
         page.lesson_id,

@@ -126,3 +126,39 @@ def test_lesson_html_never_contains_other_origins_for_images(client, tiny):
     first = _lessons(tiny)[0]
     html = client.get(f"/courses/tiny/lessons/{first.id}").get_data(as_text=True)
     assert not re.search(r'src="https?://', html)
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def test_cached_lesson_pages_carry_each_readers_own_token(app, world, tiny):
+    first = _lessons(tiny)[0]
+    url = f"/courses/tiny/lessons/{first.id}"
+    readers = []
+    for email in (world.official_cdmx_email, world.official_bh_email):
+        reader = app.test_client()
+        reader.login(email)
+        reader.submit("/courses/tiny/enrol", {"language": "es"})
+        readers.append(reader)
+    pages = [reader.get(url).get_data(as_text=True) for reader in readers]
+    tokens = [_token(page) for page in pages]
+    assert tokens[0] != tokens[1]
+    assert "__aula_csrf_token__" not in pages[0] + pages[1]
+    # Each token works for its own reader only.
+    assert readers[0].post(f"{url}/done", data={"csrf_token": tokens[1]}).status_code == 400
+    assert readers[0].post(f"{url}/done", data={"csrf_token": tokens[0]}).status_code == 302
+    assert "Ha marcado esta lección como completada." in readers[0].get(url).get_data(as_text=True)
+    assert "Ha marcado esta lección como completada." not in readers[1].get(url).get_data(
+        as_text=True
+    )
+
+
+def test_flashed_messages_are_not_cached_into_lesson_pages(client, world, tiny):
+    first = _lessons(tiny)[0]
+    client.login(world.official_cdmx_email)
+    client.submit("/courses/tiny/enrol", {"language": "es"})  # flashes, then redirects here
+    with_flash = client.get(f"/courses/tiny/lessons/{first.id}").get_data(as_text=True)
+    assert "flash-success" in with_flash
+    again = client.get(f"/courses/tiny/lessons/{first.id}").get_data(as_text=True)
+    assert "flash-success" not in again
