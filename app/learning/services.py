@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, load_only
 
 from app.accounts.models import User, utcnow
 from app.catalog.models import Course, Lesson, Module
@@ -194,6 +195,8 @@ class LearningRow:
     done: int
     total: int
     next_lesson: Lesson | None
+    #: With every lesson read: the first quiz still to pass (its module, or None for the final).
+    pending_quiz: tuple[Module | None] | None = None
 
     @property
     def percent(self) -> int:
@@ -201,11 +204,19 @@ class LearningRow:
 
 
 def my_learning(user: User) -> list[LearningRow]:
-    """The official's enrolments with progress, in a fixed number of queries."""
+    """The official's enrolments with progress and next step, in a fixed number of queries."""
+    from app.quizzes.services import pending_quizzes
+
     enrolments = list(
         db.session.scalars(
             select(Enrolment)
             .where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
+            .options(
+                joinedload(Enrolment.edition),
+                joinedload(Enrolment.course),
+                joinedload(Enrolment.version),
+                joinedload(Enrolment.last_lesson).load_only(Lesson.id, Lesson.title),
+            )
             .order_by(Enrolment.updated_at.desc())
         )
     )
@@ -217,6 +228,9 @@ def my_learning(user: User) -> list[LearningRow]:
         select(Lesson)
         .where(Lesson.edition_id.in_(edition_ids))
         .join(Module, Module.id == Lesson.module_id)
+        .options(
+            load_only(Lesson.id, Lesson.title, Lesson.edition_id, Lesson.module_id, Lesson.position)
+        )
         .order_by(Lesson.edition_id, Module.position, Lesson.position)
     ):
         lessons_by_edition.setdefault(lesson.edition_id, []).append(lesson)
@@ -227,16 +241,19 @@ def my_learning(user: User) -> list[LearningRow]:
         )
     ):
         done.setdefault(enrolment_id, set()).add(lesson_id)
+    pending = pending_quizzes(enrolments)
     rows = []
     for enrolment in enrolments:
         lessons = lessons_by_edition.get(enrolment.edition_id, [])
         finished = done.get(enrolment.id, set())
+        lesson = next_lesson(lessons, finished, enrolment.last_lesson_id)
         rows.append(
             LearningRow(
                 enrolment,
                 len(finished),
                 len(lessons),
-                next_lesson(lessons, finished, enrolment.last_lesson_id),
+                lesson,
+                None if lesson is not None else pending.get(enrolment.id),
             )
         )
     return rows
@@ -244,13 +261,13 @@ def my_learning(user: User) -> list[LearningRow]:
 
 def next_lesson(lessons: list[Lesson], finished: set[int], last_id: int | None) -> Lesson | None:
     """Where "continue" goes: the first unfinished lesson after the last one seen, else the
-    first unfinished lesson at all, else the last one seen."""
+    first unfinished lesson at all; None once every lesson is done."""
     ids = [les.id for les in lessons]
     start = ids.index(last_id) if last_id in ids else 0
     for lesson in lessons[start:] + lessons[:start]:
         if lesson.id not in finished:
             return lesson
-    return next((les for les in lessons if les.id == last_id), lessons[0] if lessons else None)
+    return None
 
 
 def resume_lesson(enrolment: Enrolment) -> Lesson | None:

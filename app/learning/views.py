@@ -6,9 +6,9 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from app.catalog import services as catalog
-from app.extensions import db
 from app.forms import ConfirmForm
 from app.learning import services
+from app.quizzes.services import pending_quizzes
 
 bp = Blueprint("learning", __name__, url_prefix="/learning", template_folder="templates")
 
@@ -33,7 +33,12 @@ def resume(slug: str):
     if enrolment is None or not enrolment.is_active:
         return redirect(url_for("catalog.show_course", slug=slug))
     lesson = services.resume_lesson(enrolment)
-    db.session.commit()
-    if lesson is None:
+    if lesson is not None:
+        return redirect(url_for("catalog.show_lesson", slug=slug, lesson_id=lesson.id))
+    # Every lesson is read: on to the first quiz still to pass, if any.
+    pending = pending_quizzes([enrolment]).get(enrolment.id)
+    if pending is None:
         return redirect(url_for("catalog.show_course", slug=slug))
-    return redirect(url_for("catalog.show_lesson", slug=slug, lesson_id=lesson.id))
+    if pending[0] is None:
+        return redirect(url_for("quizzes.show_final", slug=slug))
+    return redirect(url_for("quizzes.show_quiz", slug=slug, module_id=pending[0].id))

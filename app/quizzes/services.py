@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import load_only
 
 from app.accounts.models import utcnow
 from app.catalog.models import Edition, Module
@@ -296,6 +297,59 @@ def submit_attempt(attempt: QuizAttempt, responses: dict[int, object], now=None)
     db.session.refresh(attempt)
     log.info("attempt %s submitted: %s %s", attempt.id, attempt.state, attempt.score)
     return attempt
+
+
+def pending_quizzes(enrolments: list[Enrolment]) -> dict[int, tuple[Module | None]]:
+    """For each enrolment, the first quiz it has still to pass, as (module,) or (None,) for
+    the final exam; enrolments with nothing pending are left out. Three queries in all."""
+    if not enrolments:
+        return {}
+    edition_ids = {e.edition_id for e in enrolments}
+    modules: dict[int, list[Module]] = {}
+    for module in db.session.scalars(
+        select(Module)
+        .where(Module.edition_id.in_(edition_ids), Module.quiz.is_not(None))
+        .options(
+            load_only(
+                Module.id, Module.title, Module.edition_id, Module.position, Module.quiz_settings
+            )
+        )
+        .order_by(Module.edition_id, Module.position)
+    ):
+        modules.setdefault(module.edition_id, []).append(module)
+    finals = {
+        edition_id: settings or {}
+        for edition_id, settings in db.session.execute(
+            select(Edition.id, Edition.final_settings).where(
+                Edition.id.in_(edition_ids), Edition.final_quiz.is_not(None)
+            )
+        )
+    }
+    graded: dict[tuple[int, str], list[float]] = {}
+    for enrolment_id, key, score in db.session.execute(
+        select(QuizAttempt.enrolment_id, QuizAttempt.quiz_key, QuizAttempt.score)
+        .where(
+            QuizAttempt.enrolment_id.in_([e.id for e in enrolments]), QuizAttempt.score.is_not(None)
+        )
+        .order_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_key, QuizAttempt.number)
+    ):
+        graded.setdefault((enrolment_id, key), []).append(score)
+    result: dict[int, tuple[Module | None]] = {}
+    for enrolment in enrolments:
+        quizzes = [
+            (m, quiz_key(m), m.quiz_settings or {}) for m in modules.get(enrolment.edition_id, [])
+        ]
+        if enrolment.edition_id in finals:
+            quizzes.append((None, FINAL, finals[enrolment.edition_id]))
+        for module, key, settings in quizzes:
+            scores = graded.get((enrolment.id, key), [])
+            counted = (
+                (scores[-1] if settings.get("grading") == "last" else max(scores)) if scores else -1
+            )
+            if counted < enrolment.version.pass_mark:
+                result[enrolment.id] = (module,)
+                break
+    return result
 
 
 def quiz_scores(enrolment: Enrolment, refs: list[QuizRef]) -> dict[str, float]:

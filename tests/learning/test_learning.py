@@ -7,6 +7,7 @@ from app.catalog.models import Course
 from app.extensions import db
 from app.learning import services
 from app.learning.models import Enrolment, EnrolmentStatus, LessonProgress
+from app.quizzes.models import QuizAttempt
 from tests.conftest import import_folder
 
 
@@ -190,3 +191,60 @@ def test_continue_for_a_course_not_followed_goes_to_the_course(client, world, ti
     client.login(world.official_cdmx_email)
     assert client.get("/learning/tiny/continue").headers["Location"] == "/courses/tiny"
     assert client.get("/learning/nope/continue").status_code == 404
+
+
+def test_after_the_last_lesson_the_next_step_is_the_pending_quiz(client, world, tiny):
+    first, second = _lessons(tiny.version)
+    module = tiny.version.editions[0].modules[0]
+    client.login(world.official_cdmx_email)
+    client.submit("/courses/tiny/enrol", {"language": "es"})
+    for lesson in (first, second):
+        client.submit(f"/courses/tiny/lessons/{lesson.id}/done")
+    html = client.get("/learning/").get_data(as_text=True)
+    assert f"/courses/tiny/modules/{module.id}/quiz" in html
+    assert (
+        client.get("/learning/tiny/continue").headers["Location"]
+        == f"/courses/tiny/modules/{module.id}/quiz"
+    )
+    client.submit(f"/courses/tiny/modules/{module.id}/quiz/start")
+    attempt_id = db.session.scalar(select(func.max(QuizAttempt.id)))
+    client.submit(f"/courses/tiny/attempts/{attempt_id}/submit", {"q0": "true"})
+    assert client.get("/learning/tiny/continue").headers["Location"] == "/courses/tiny/final"
+    assert "/courses/tiny/final" in client.get("/learning/").get_data(as_text=True)
+
+
+def test_my_learning_uses_the_same_number_of_queries_for_more_courses(
+    app, client, world, tiny, tmp_path
+):
+    """No query per enrolment: three courses cost what one costs."""
+    import shutil
+
+    from sqlalchemy import event
+
+    from tests.conftest import TINY
+
+    client.login(world.official_cdmx_email)
+    client.submit("/courses/tiny/enrol", {"language": "es"})
+
+    def count_queries() -> int:
+        statements = []
+
+        def record(*_args):
+            statements.append(1)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert client.get("/learning/").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        return len(statements)
+
+    one = count_queries()
+    for slug in ("tiny-b", "tiny-c"):
+        copy = shutil.copytree(TINY, tmp_path / slug)
+        (copy / "course.toml").write_text(
+            (copy / "course.toml").read_text().replace('"tiny"', f'"{slug}"')
+        )
+        import_folder(copy)
+        client.submit(f"/courses/{slug}/enrol", {"language": "es"})
+    assert count_queries() == one
