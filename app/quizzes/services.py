@@ -84,14 +84,35 @@ def current_attempt(enrolment: Enrolment, key: str) -> QuizAttempt | None:
     )
 
 
-def attempts(enrolment: Enrolment, key: str) -> list[QuizAttempt]:
-    return list(
+def attempt_count(enrolment: Enrolment, key: str) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(QuizAttempt)
+        .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == key)
+    )
+
+
+def attempts(enrolment: Enrolment, key: str, latest: int | None = None) -> list[QuizAttempt]:
+    """Past attempts for the history table (the latest ones when asked): their scores, not
+    their question snapshots."""
+    found = list(
         db.session.scalars(
             select(QuizAttempt)
             .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == key)
-            .order_by(QuizAttempt.number)
+            .options(
+                load_only(
+                    QuizAttempt.id,
+                    QuizAttempt.number,
+                    QuizAttempt.state,
+                    QuizAttempt.score,
+                    QuizAttempt.pass_mark,
+                )
+            )
+            .order_by(QuizAttempt.number.desc())
+            .limit(latest)
         )
     )
+    return found[::-1]
 
 
 class AttemptLimitReached(Exception):

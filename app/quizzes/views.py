@@ -20,6 +20,8 @@ from app.quizzes.models import QuizAttempt
 from app.quizzes.text import render_text
 
 bp = Blueprint("quizzes", __name__, template_folder="templates")
+#: How many past attempts the quiz page lists (the latest ones).
+HISTORY = 10
 bp.add_app_template_filter(render_text, "gift_text")
 log = logging.getLogger("aula.quizzes")
 
@@ -69,7 +71,8 @@ def _show(slug: str, module_id: int | None):
         return redirect(url_for("catalog.show_course", slug=slug))
     ref = _quiz(enrolment, module_id)
     attempt = services.current_attempt(enrolment, ref.key)
-    past = services.attempts(enrolment, ref.key)
+    past = services.attempts(enrolment, ref.key, latest=HISTORY)
+    used = services.attempt_count(enrolment, ref.key)
     positions = page = None
     if attempt is not None and ref.setting("one_per_page"):
         page = min(max(request.args.get("page", 0, type=int), 0), len(attempt.questions) - 1)
@@ -81,7 +84,8 @@ def _show(slug: str, module_id: int | None):
         ref=ref,
         attempt=attempt,
         attempts=past,
-        attempts_left=services.attempts_left(ref, len(past)),
+        attempts_left=services.attempts_left(ref, used),
+        attempts_used=used,
         saved=services.draft_responses(attempt) if attempt else {},
         positions=positions,
         page=page,

@@ -132,3 +132,19 @@ def test_result_page_shows_feedback_in_the_attempt(client, world, tiny):
     attempt_id, _response = _take(client, f"/courses/tiny/modules/{module.id}/quiz/start", {})
     html = client.get(f"/courses/tiny/attempts/{attempt_id}").get_data(as_text=True)
     assert re.search(r"0%", html)
+
+
+def test_quiz_page_lists_only_the_latest_attempts(client, world, tiny):
+    from app.learning.models import Enrolment as EnrolmentModel
+    from app.quizzes import services
+
+    module = _enrolled(client, world, tiny)
+    enrolment = db.session.scalar(select(EnrolmentModel))
+    ref = services.quizzes_of(enrolment.edition)[0]
+    for _n in range(12):
+        services.submit_attempt(services.start_attempt(enrolment, ref, 70), {0: False})
+    db.session.commit()
+    html = client.get(f"/courses/tiny/modules/{module.id}/quiz").get_data(as_text=True)
+    assert "los 10 más recientes de 12" in html
+    assert "Intento 12" in html
+    assert "Intento 2<" not in html
