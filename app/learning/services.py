@@ -48,17 +48,6 @@ def enrolment_and_done(
     return (row[0], bool(row[1])) if row else (None, False)
 
 
-def is_done(enrolment: Enrolment, lesson_id: int) -> bool:
-    return (
-        db.session.scalar(
-            select(LessonProgress.id).where(
-                LessonProgress.enrolment_id == enrolment.id, LessonProgress.lesson_id == lesson_id
-            )
-        )
-        is not None
-    )
-
-
 def enrol(user: User, course: Course, language: str, actor: User | None = None) -> Enrolment:
     """Enrol on the course's current version in the given language (or the nearest edition).
 
@@ -71,7 +60,7 @@ def enrol(user: User, course: Course, language: str, actor: User | None = None) 
     if enrolment is not None:
         if enrolment.status == EnrolmentStatus.WITHDRAWN:
             enrolment.status = EnrolmentStatus.ACTIVE.value
-            enrolment.status = _status_after_progress(enrolment)
+            refresh_completion(enrolment)
         return enrolment
     edition = pick_edition(version.editions, language, language)
     enrolment = Enrolment(
@@ -147,14 +136,6 @@ def refresh_completion(enrolment: Enrolment) -> bool:
     db.session.flush()
     log.info("enrolment %s completed", enrolment.id)
     return True
-
-
-def _status_after_progress(enrolment: Enrolment) -> str:
-    return (
-        EnrolmentStatus.COMPLETED.value
-        if completion(enrolment).is_complete
-        else EnrolmentStatus.ACTIVE.value
-    )
 
 
 def mark_done(enrolment: Enrolment, lesson: Lesson) -> bool:

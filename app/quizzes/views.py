@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import OperationalError
 
 from app.catalog import services as catalog
-from app.catalog.models import Course, Module
+from app.catalog.models import Course
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.learning import services as learning
@@ -238,6 +238,3 @@ def quiz_links(course: Course, enrolment) -> list[tuple[services.QuizRef, str, f
     refs = services.quizzes_of(enrolment.edition)
     scores = services.quiz_scores(enrolment, refs)
     return [(ref, _quiz_url(course.slug, ref), scores.get(ref.key)) for ref in refs]
-
-
-__all__ = ["bp", "quiz_links", "Module"]
