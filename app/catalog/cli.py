@@ -31,8 +31,21 @@ def _read_all(paths: tuple[Path, ...]) -> list[pkg.Package]:
 
 
 def _package_dirs(paths: tuple[Path, ...]) -> tuple[Path, ...]:
-    # `courses/*` also matches courses/README.md; only folders are packages.
-    return tuple(p for p in paths if p.is_dir() or p.suffix != ".md")
+    """Packages named by the arguments: `courses/*`, or `courses/`, the folder that holds them.
+
+    `courses/*` also matches courses/README.md; only folders are packages. A folder without
+    a course.toml but with package folders inside stands for those packages.
+    """
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir() and not (path / "course.toml").exists():
+            inner = sorted(p for p in path.iterdir() if (p / "course.toml").is_file())
+            if inner:
+                found.extend(inner)
+                continue
+        if path.is_dir() or path.suffix != ".md":
+            found.append(path)
+    return tuple(found)
 
 
 @courses_cli.command("check")
