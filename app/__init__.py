@@ -62,6 +62,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .accounts.staff_views import bp as staff_bp
     from .accounts.views import bp as accounts_bp
     from .catalog.views import bp as catalog_bp
+    from .certificates.views import bp as certificates_bp
     from .learning.views import bp as learning_bp
     from .main.views import bp as main_bp
     from .quizzes.trainer_views import bp as teach_bp
@@ -75,6 +76,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.register_blueprint(learning_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(teach_bp)
+    app.register_blueprint(certificates_bp)
     # Only sign-in and password reset are rate limited; reading pages skips the limiter's work.
     for blueprint in (main_bp, catalog_bp, learning_bp):
         limiter.exempt(blueprint)
@@ -87,12 +89,14 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
 
     from .accounts.cli import users_cli
     from .catalog.cli import courses_cli
+    from .certificates.cli import certificates_cli
     from .demo import demo_command
     from .quizzes.cli import quiz_cli
     from .translate import translate_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(courses_cli)
+    app.cli.add_command(certificates_cli)
     app.cli.add_command(quiz_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(translate_cli)

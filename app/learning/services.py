@@ -135,6 +135,10 @@ def refresh_completion(enrolment: Enrolment) -> bool:
     enrolment.completed_at = utcnow()
     db.session.flush()
     log.info("enrolment %s completed", enrolment.id)
+    # In the same request and transaction: the official leaves with their certificate.
+    from app.certificates.services import issue
+
+    issue(enrolment)
     return True
 
 

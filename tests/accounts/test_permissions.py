@@ -52,6 +52,13 @@ GET_RULES = {
     "learning.my_learning": ("/learning/", SIGNED_IN),
     "teach.list_quizzes": ("/teach/", {"trainer", "admin_cdmx", "admin"}),
     "teach.grading_queue": ("/teach/grading", {"trainer", "admin_cdmx", "admin"}),
+    "certificates.my_certificates": ("/certificates/", SIGNED_IN),
+    "certificates.manage": ("/certificates/manage", REVIEWERS),
+    "certificates.export_zip": ("/certificates/manage/certificates.zip", REVIEWERS),
+    "certificates.verify": ("/verify", ALL),
+    "certificates.jwks": ("/.well-known/jwks.json", ALL),
+    "certificates.status_list": ("/credentials/status", ALL),
+    "certificates.issuer_profile": ("/issuers/alla", ALL),
 }
 # Endpoints reached with tokens or POST only; their rules are tested below by name.
 OTHER_RULES = {
@@ -78,6 +85,15 @@ OTHER_RULES = {
     "teach.show_analysis",
     "teach.export_analysis",
     "teach.grade_attempt",
+    # tests/certificates/test_verification.py, by holder, own and other city's reviewers
+    "certificates.verify_code",
+    "certificates.credential_json",
+    "certificates.credential_jwt",
+    "certificates.verify_credential",
+    "certificates.issuer_key",
+    "certificates.download_pdf",
+    "certificates.set_privacy",
+    "certificates.revoke",
 }
 
 

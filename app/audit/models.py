@@ -1,0 +1,50 @@
+"""One table for every action that must be answerable later ("who revoked this, and why?")."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.accounts.models import User, utcnow
+from app.extensions import db
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_target", "target_type", "target_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    #: None for the system itself (a CLI backfill, a scheduled job).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60))
+    target_type: Mapped[str] = mapped_column(String(40))
+    target_id: Mapped[int]
+    #: The organisation the target belongs to, so a reviewer sees their subtree's entries.
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[User | None] = relationship()
+
+
+def record(
+    action: str,
+    target_type: str,
+    target_id: int,
+    actor: User | None = None,
+    organisation_id: int | None = None,
+    **detail,
+) -> AuditEntry:
+    """Add an entry to the current transaction: it lands with the change it describes."""
+    entry = AuditEntry(
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        actor_id=actor.id if actor else None,
+        organisation_id=organisation_id,
+        detail=detail,
+    )
+    db.session.add(entry)
+    return entry

@@ -1,0 +1,129 @@
+"""The certificate as one A4 landscape page, drawn in-process with fpdf2.
+
+Roboto (from the font-roboto package) is embedded and subset, so names such as "Łukasz"
+or "Nguyễn" print as real, searchable text. The QR code opens the verification page.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+
+import font_roboto
+import segno
+from flask_babel import force_locale, format_date
+from flask_babel import gettext as _
+from fpdf import FPDF
+
+from app.catalog.services import LruCache
+from app.mail import external_url
+
+from . import codes
+from .models import Certificate
+
+_cache = LruCache(256)
+
+INK = (31, 41, 51)
+ACCENT = (0, 94, 122)
+MUTED = (84, 96, 108)
+
+
+def _hours(hours: float) -> str:
+    return f"{hours:g}"
+
+
+def render(cert: Certificate) -> bytes:
+    """The PDF bytes; the same certificate always gives the same bytes (cached by content)."""
+    verify_url = external_url("certificates.verify_code", code=codes.display(cert.code))
+    key = hashlib.sha256(
+        repr(
+            (
+                cert.code,
+                cert.holder_name,
+                cert.course_title,
+                cert.hours,
+                cert.issued_at,
+                cert.expires_at,
+                tuple(cert.issuer_names),
+                cert.language,
+                verify_url,
+            )
+        ).encode()
+    ).hexdigest()
+    cached = _cache.get(key)
+    if cached is None:
+        cached = _draw(cert, verify_url)
+        _cache.put(key, cached)
+    return cached
+
+
+def _draw(cert: Certificate, verify_url: str) -> bytes:
+    pdf = FPDF(orientation="landscape", format="A4", unit="mm")
+    pdf.set_creation_date(cert.issued_at)
+    pdf.set_auto_page_break(False)
+    pdf.add_font("Roboto", "", font_roboto.Roboto)
+    pdf.add_font("Roboto", "B", font_roboto.RobotoBold)
+    pdf.set_title(cert.course_title)
+    pdf.set_author(cert.issuer_names[0])
+    pdf.add_page()
+    width = pdf.w - 40
+
+    pdf.set_draw_color(*ACCENT)
+    pdf.set_line_width(1.2)
+    pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
+
+    with force_locale(cert.language):
+        pdf.set_text_color(*ACCENT)
+        pdf.set_font("Roboto", "B", 14)
+        pdf.set_xy(20, 22)
+        pdf.cell(width, 8, " · ".join(cert.issuer_names), align="C")
+
+        pdf.set_text_color(*INK)
+        pdf.set_font("Roboto", "B", 30)
+        pdf.set_xy(20, 40)
+        pdf.cell(width, 14, _("Certificate of completion"), align="C")
+
+        pdf.set_font("Roboto", "", 14)
+        pdf.set_xy(20, 62)
+        pdf.cell(width, 8, _("This certifies that"), align="C")
+
+        pdf.set_font("Roboto", "B", 26)
+        pdf.set_xy(20, 73)
+        pdf.cell(width, 13, cert.holder_name, align="C")
+
+        pdf.set_font("Roboto", "", 14)
+        pdf.set_xy(20, 92)
+        pdf.cell(width, 8, _("completed the course"), align="C")
+
+        pdf.set_font("Roboto", "B", 18)
+        pdf.set_xy(30, 103)
+        pdf.multi_cell(width - 20, 9, cert.course_title, align="C")
+
+        pdf.set_font("Roboto", "", 12)
+        pdf.set_text_color(*MUTED)
+        lines = [
+            _("%(hours)s hours", hours=_hours(cert.hours)),
+            _("Issued on %(date)s", date=format_date(cert.issued_at, "long")),
+        ]
+        if cert.expires_at is not None:
+            lines.append(_("Valid until %(date)s", date=format_date(cert.expires_at, "long")))
+        pdf.set_xy(20, 130)
+        pdf.multi_cell(width, 7, "\n".join(lines), align="C")
+
+        pdf.set_text_color(*INK)
+        pdf.set_font("Roboto", "", 10)
+        pdf.set_xy(20, 168)
+        pdf.multi_cell(
+            170,
+            5.5,
+            _("Certificate code: %(code)s", code=codes.display(cert.code))
+            + "\n"
+            + _("Check it at %(url)s or scan the code.", url=verify_url),
+        )
+
+    qr = segno.make(verify_url, error="m")
+    image = io.BytesIO()
+    qr.save(image, kind="png", scale=8, border=2)
+    image.seek(0)
+    pdf.image(image, x=pdf.w - 20 - 36, y=pdf.h - 20 - 38, w=36, h=36)
+    return bytes(pdf.output())
