@@ -12,7 +12,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from app.accounts import services
@@ -279,6 +279,76 @@ def import_shipped_courses() -> list[str]:
     return lines
 
 
+#: Demo officials who have finished the first course (so certificates exist to look at),
+#: by city: the named official account plus a few colleagues.
+FINISHED_PER_CITY = {"cdmx": 4, "belo-horizonte": 3, "medellin": 2, "madrid": 2}
+
+
+def load_demo_progress(course_slug: str = "city-in-the-world") -> int:
+    """Complete the first course for some demo officials, through the same completion
+    function the pages use, so each gets the certificate a real completion gives.
+
+    Quiz attempts are opened with the real service (question snapshot included) and
+    recorded as passed. Idempotent: officials already enrolled on the course are skipped.
+    Returns how many certificates were issued.
+    """
+    from app.catalog.models import Course, Lesson
+    from app.certificates.models import Certificate
+    from app.learning import services as learning
+    from app.learning.models import Enrolment, LessonProgress
+    from app.quizzes import services as quizzes
+    from app.quizzes.models import AttemptState
+
+    course = db.session.scalar(select(Course).where(Course.slug == course_slug))
+    if course is None or course.current_version is None:
+        return 0
+    people: list[User] = []
+    named = db.session.scalar(select(User).where(User.email == "official.cdmx@aula.example"))
+    if named is not None:
+        people.append(named)
+    for slug, count in FINISHED_PER_CITY.items():
+        city = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+        if city is None:
+            continue
+        people += db.session.scalars(
+            select(User)
+            .join(Organisation, User.organisation_id == Organisation.id)
+            .where(
+                Organisation.path.startswith(city.path),
+                User.email.notlike("%@aula.example"),  # the generated colleagues
+                ~User.memberships.any(),
+            )
+            .order_by(User.id)
+            .limit(count)
+        ).all()
+    before = db.session.scalar(select(func.count()).select_from(Certificate))
+    for person in people:
+        already = db.session.scalar(
+            select(Enrolment.id).where(
+                Enrolment.user_id == person.id, Enrolment.course_id == course.id
+            )
+        )
+        if already is not None:
+            continue
+        enrolment = learning.enrol(person, course, person.locale)
+        lesson_ids = db.session.scalars(
+            select(Lesson.id).where(Lesson.edition_id == enrolment.edition_id)
+        ).all()
+        db.session.add_all(
+            LessonProgress(enrolment_id=enrolment.id, lesson_id=lid) for lid in lesson_ids
+        )
+        for ref in quizzes.quizzes_of(enrolment.edition):
+            attempt = quizzes.start_attempt(enrolment, ref, course.current_version.pass_mark)
+            attempt.state = AttemptState.SUBMITTED.value
+            attempt.submitted_at = attempt.started_at
+            attempt.score = 100.0
+        db.session.flush()
+        learning.refresh_completion(enrolment)
+    db.session.flush()
+    issued = db.session.scalar(select(func.count()).select_from(Certificate)) - before
+    return issued
+
+
 @click.command("demo")
 @click.option("--serve/--no-serve", default=True, help="Serve after loading (default: serve).")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -291,6 +361,9 @@ def demo_command(serve: bool, host: str, port: int) -> None:
     db.session.commit()
     for line in import_shipped_courses():
         click.echo(line)
+    issued = load_demo_progress()
+    db.session.commit()
+    click.echo(f"{issued} demo certificates issued.")
     click.echo(
         f"Demo data ready ({added['organisations']} organisations and "
         f"{added['users']} accounts added)."

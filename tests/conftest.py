@@ -50,6 +50,9 @@ class AulaClient(FlaskClient):
         The test holds an app context of its own; without this, requests would share its
         `g`, its database session and Flask-Login's cached user.
         """
+        # Buffered: a streamed body is read inside that context too, as a server's worker
+        # reads it in the thread that ran the view.
+        kwargs.setdefault("buffered", True)
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():
             # End the test's own transaction so it sees what the request committed.

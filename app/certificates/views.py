@@ -227,7 +227,9 @@ _REASONS = {
 
 def _credential_reason(message: str) -> str:
     maker = _REASONS.get(message)
-    return maker() if maker else _("The credential is not valid: %(reason)s.", reason=message)
+    if maker:
+        return maker()
+    return _("It is not an Open Badges 3.0 credential in the form this platform issues.")
 
 
 @bp.route("/verify/credential", methods=["POST"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
@@ -16,11 +18,31 @@ bp = Blueprint("learning", __name__, url_prefix="/learning", template_folder="te
 @bp.route("/")
 @login_required
 def my_learning():
-    """Each course the official follows, with its progress and a continue button."""
+    """Each course the official follows, with its progress and a continue button; the
+    certificates earned, and those to renew soon."""
+    from app.accounts.models import utcnow
+    from app.certificates import codes
+    from app.certificates.services import RECERTIFY_NOTICE_DAYS, for_holder
+
+    now = utcnow()
+    certificates = for_holder(current_user.id)
+    horizon = now + timedelta(days=RECERTIFY_NOTICE_DAYS)
+    renew = sorted(
+        (
+            c
+            for c in certificates.values()
+            if c.revoked_at is None and c.expires_at and c.expires_at <= horizon
+        ),
+        key=lambda c: c.expires_at,
+    )
     return render_template(
         "learning/my_learning.html",
         rows=services.my_learning(current_user),
         withdraw_form=ConfirmForm(formdata=None),
+        certificates=certificates,
+        renew=renew,
+        now=now,
+        codes=codes,
     )
 
 
