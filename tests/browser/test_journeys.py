@@ -68,7 +68,7 @@ def test_reviewer_imports_a_bad_then_a_good_csv(visit, world):
     page = visit.page
     visit.goto("/login")
     _sign_in(visit, world.reviewer_cdmx_email)
-    page.get_by_role("link", name="Personal").click()
+    page.get_by_role("link", name="Personal", exact=True).click()
     visit.check()
     page.get_by_role("link", name="Importar un archivo CSV").click()
     visit.check()
