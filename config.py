@@ -66,6 +66,10 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "100 per minute")
+    #: Certificate look-ups per client address: plenty for an HR office, useless for guessing.
+    VERIFY_LIMIT = os.environ.get("VERIFY_LIMIT", "30 per minute")
+    #: Signing keys; default: the instance folder's keys/. Every machine must share them.
+    CERT_KEY_DIR = os.environ.get("CERT_KEY_DIR")
 
     #: How many proxies sit in front of the app (X-Forwarded-For hops to trust).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
