@@ -71,10 +71,16 @@ def test_every_demo_account_signs_in(runner, client, email):
 
 
 def test_demo_has_certificates_including_the_cdmx_official(runner):
+    from app.catalog.models import Course
     from app.certificates.models import Certificate
 
     first = runner.invoke(args=["demo", "--no-serve"])
     assert first.exit_code == 0, first.output
+    # All seven booklet courses are imported, each with its four editions.
+    assert db.session.scalar(select(func.count()).select_from(Course)) == 7
+    for course in db.session.scalars(select(Course)):
+        editions = {e.language for e in course.current_version.editions}
+        assert editions == {"es", "en", "pt_BR", "fr"}, course.slug
     official = services.find_user_by_email("official.cdmx@aula.example")
     mine = db.session.scalars(select(Certificate).where(Certificate.user_id == official.id)).all()
     assert len(mine) == 1 and mine[0].status(mine[0].issued_at) == "valid"

@@ -62,3 +62,38 @@ def test_catalogue_course_and_every_lesson_of_the_shipped_courses_pass_axe(visit
                 for lesson in module.lessons:
                     visit.goto(f"/courses/{folder.name}/lessons/{lesson.id}")
             visit.goto(f"/courses/{folder.name}/lessons/{edition.modules[0].lessons[0].id}/print")
+
+
+def test_the_same_journey_on_a_booklet_course(visit, runner, world):
+    """Course issue's journey on a real course of the curriculum, in Portuguese."""
+    assert (
+        runner.invoke(args=["courses", "import", str(COURSES / "legal-frameworks")]).exit_code == 0
+    )
+    from app.catalog import services
+
+    course = services.find_course("legal-frameworks")
+    edition = next(e for e in course.current_version.editions if e.language == "pt_BR")
+    first, second = edition.modules[0].lessons[:2]
+    page = visit.page
+    visit.goto("/login")
+    _sign_in(visit, world.official_bh_email)  # a Belo Horizonte official reads Portuguese
+    page.get_by_role("link", name="Cursos").first.click()
+    visit.check()
+    page.get_by_role("link", name=edition.title).click()
+    visit.check()
+    page.get_by_role("button", name="Inscrever-me").click()
+    visit.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text(first.title)
+    expect(page.get_by_role("heading", name="Fontes")).to_be_visible()
+    page.get_by_role("button", name="Marcar como concluída").click()
+    visit.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text(second.title)
+    page.get_by_role("button", name="Sair").click()
+    visit.check()
+    visit.goto("/login")
+    _sign_in(visit, world.official_bh_email)
+    page.get_by_role("link", name="Meu aprendizado").click()
+    visit.check()
+    page.get_by_role("link", name="Continuar").click()
+    visit.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text(second.title)

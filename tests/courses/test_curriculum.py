@@ -49,3 +49,24 @@ def test_the_rules_catch_what_they_are_for(tmp_path):
     assert any("https://example.org/made-up is not in the dossier" in p for p in problems)
     assert any("/en: modules, lessons, question counts" in p for p in problems)
     assert any("question 'Extra' lacks feedback" in p for p in problems)
+
+
+def test_the_seven_courses_are_all_there():
+    assert {f.name for f in FOLDERS} == set(SEVEN)
+
+
+@pytest.mark.parametrize("language", ["es", "pt_BR", "fr", "en"])
+def test_catalogue_shows_the_seven_courses_in_each_language(app, runner, language):
+    import tomllib
+
+    result = runner.invoke(args=["courses", "import", *map(str, FOLDERS)])
+    assert result.exit_code == 0, result.output
+    client = app.test_client()
+    html = client.get(
+        "/courses", headers={"Accept-Language": language.replace("_", "-")}
+    ).get_data(as_text=True)
+    for folder in FOLDERS:
+        title = tomllib.loads((folder / language / "edition.toml").read_text("utf-8"))["title"]
+        from markupsafe import escape
+
+        assert str(escape(title)) in html, (language, folder.name)
