@@ -85,7 +85,9 @@ def main() -> None:
     else:
         sign_ms = float("nan")
     print(f"PDF, drawn from scratch: median {pdf_ms:.1f} ms over {args.runs} runs ({size} bytes)")
-    print(f"same page with the full Roboto files: median {full_ms:.1f} ms ({pdf_ms / full_ms:.2f}x)")
+    print(
+        f"same page with the full Roboto files: median {full_ms:.1f} ms ({pdf_ms / full_ms:.2f}x)"
+    )
     print(f"eddsa-rdfc-2022 proof of the test vector: median {sign_ms:.1f} ms")
 
 

@@ -360,6 +360,7 @@ QUIZ_SETTINGS = {
     "attempts": "positive integer",
     "time_limit_minutes": "positive integer",
     "draw": "positive integer",
+    "draw_by_category": "category counts",
     "grading": ("highest", "last"),
     "feedback": ("after_attempt", "after_passing", "never"),
     "shuffle_questions": "boolean",
@@ -391,6 +392,19 @@ def _read_quiz_settings(reader: _Reader, path: Path, data: dict, table: str) -> 
             isinstance(value, bool) or not isinstance(value, int) or value < 1
         ):
             reader.error(path, where, f'"{table}.{key}" must be a positive integer')
+        elif kind == "category counts" and not (
+            isinstance(value, dict)
+            and value
+            and all(
+                isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in value.values()
+            )
+        ):
+            reader.error(
+                path,
+                where,
+                f'"{table}.{key}" must be a table of category = number of questions, '
+                'for example { "mexico" = 3, "brazil" = 2 }',
+            )
         elif kind == "boolean" and not isinstance(value, bool):
             reader.error(path, where, f'"{table}.{key}" must be true or false')
         elif isinstance(kind, tuple) and value not in kind:
@@ -401,25 +415,51 @@ def _read_quiz_settings(reader: _Reader, path: Path, data: dict, table: str) -> 
 
 
 def _check_draw(reader: _Reader, path: Path, settings: dict, quiz: QuizSource | None) -> None:
-    """A quiz cannot draw more questions than its file holds."""
-    draw = settings.get("draw")
-    if not draw or quiz is None:
+    """A quiz cannot draw more questions than its file (or one of its categories) holds."""
+    draw, by_category = settings.get("draw"), settings.get("draw_by_category")
+    if not (draw or by_category) or quiz is None:
         return
-    from app.quizzes.gift import GiftError, parse
+    from app.quizzes.gift import GiftError, questions_by_category
 
-    try:
-        count = sum(
-            1 for q in parse(quiz.text) if q.get("qtype") not in ("category", "description")
-        )
-    except GiftError:
-        return  # reported on the quiz file itself
-    if draw > count:
-        text = reader.texts.get(reader.rel(path), "")
+    text = reader.texts.get(reader.rel(path), "")
+    if draw and by_category:
         reader.error(
             path,
-            reader.key_line(text, "draw"),
-            f"draw = {draw}, but the quiz has only {count} question(s)",
+            reader.key_line(text, "draw_by_category"),
+            "use draw or draw_by_category, not both",
         )
+        return
+    try:
+        groups = questions_by_category(quiz.text)
+    except GiftError:
+        return  # reported on the quiz file itself
+    if draw:
+        count = sum(len(questions) for questions in groups.values())
+        if draw > count:
+            reader.error(
+                path,
+                reader.key_line(text, "draw"),
+                f"draw = {draw}, but the quiz has only {count} question(s)",
+            )
+        return
+    line = reader.key_line(text, "draw_by_category")
+    for category, wanted in by_category.items():
+        available = len(groups.get(category, []))
+        if category not in groups:
+            known = ", ".join(f'"{c}"' for c in groups if c) or "none"
+            reader.error(
+                path,
+                line,
+                f'draw_by_category: the quiz has no category "{category}" '
+                f"(its $CATEGORY lines: {known})",
+            )
+        elif wanted > available:
+            reader.error(
+                path,
+                line,
+                f'draw_by_category: "{category}" = {wanted}, but that category has only '
+                f"{available} question(s)",
+            )
 
 
 def _read_quiz(reader: _Reader, path: Path) -> QuizSource | None:
@@ -748,6 +788,12 @@ def _toml_value(value) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return (
+            "{ "
+            + ", ".join(f"{_toml_value(k)} = {_toml_value(v)}" for k, v in value.items())
+            + " }"
+        )
     return repr(value)
 
 

@@ -89,6 +89,19 @@ def parse(text: str | bytes, filename: str = "<gift>") -> list[dict[str, Any]]:
     return questions
 
 
+def questions_by_category(text: str | bytes) -> dict[str, list[dict[str, Any]]]:
+    """Answerable questions grouped by the `$CATEGORY:` line above them ("" before any)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    category = ""
+    for question in parse(text):
+        if question["qtype"] == "category":
+            category = question["category"].strip()
+            continue
+        if question["qtype"] != "description":
+            groups.setdefault(category, []).append(question)
+    return groups
+
+
 def parse_question(text: str, line: int = 1, filename: str = "<gift>") -> dict[str, Any]:
     """Parse one question given on its own; its lines are not trimmed (Moodle's readquestion).
 

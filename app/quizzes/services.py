@@ -33,6 +33,7 @@ DEFAULTS = {
     "grading": "highest",
     "time_limit_minutes": None,
     "draw": None,
+    "draw_by_category": None,
     "shuffle_questions": False,
     "shuffle_answers": False,
     "feedback": "after_attempt",
@@ -127,8 +128,14 @@ def attempts_left(ref: QuizRef, used: int) -> int | None:
 def _snapshot(ref: QuizRef, rng: random.Random) -> list[dict]:
     """The questions of a new attempt: drawn, shuffled and frozen as the settings say."""
     questions = questions_for(ref.gift_text)
-    draw = ref.setting("draw")
-    if draw:
+    draw, by_category = ref.setting("draw"), ref.setting("draw_by_category")
+    if by_category:
+        groups = gift.questions_by_category(ref.gift_text)
+        questions = []
+        for category, wanted in by_category.items():
+            pool = [q for q in groups.get(category, []) if q["qtype"] in ANSWERABLE]
+            questions += rng.sample(pool, min(wanted, len(pool)))
+    elif draw:
         answerable = [q for q in questions if q["qtype"] in ANSWERABLE]
         questions = rng.sample(answerable, min(draw, len(answerable)))
     if ref.setting("shuffle_questions"):

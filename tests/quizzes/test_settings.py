@@ -115,3 +115,56 @@ def test_quiz_page_tells_the_rules(course_with, client, world):
     text = html.get_data(as_text=True)
     assert "3 intentos" in text or "3 attempts" in text
     assert "15" in text
+
+
+CATEGORY_BANK = "\n\n".join(
+    [f"$CATEGORY: $course$/mexico\n\n::M{n}:: México {n} {{=sí#bien ~no#mal}}" for n in range(1, 2)]
+    + [f"::M{n}:: México {n} {{=sí#bien ~no#mal}}" for n in range(2, 6)]
+    + ["$CATEGORY: $course$/brasil"]
+    + [f"::B{n}:: Brasil {n} {{=sí#bien ~no#mal}}" for n in range(1, 4)]
+)
+
+
+def test_draw_by_category_takes_the_asked_number_from_each(course_with, runner, tmp_path):
+    enrolment, ref = course_with(
+        'draw_by_category = { "$course$/mexico" = 2, "$course$/brasil" = 3 }\n',
+        CATEGORY_BANK,
+    )
+    for seed in range(5):
+        attempt = services.start_attempt(enrolment, ref, 70, rng=random.Random(seed))
+        names = [q["name"] for q in attempt.questions]
+        assert sum(n.startswith("M") for n in names) == 2
+        assert sorted(n for n in names if n.startswith("B")) == ["B1", "B2", "B3"]
+        services.submit_attempt(attempt, _answer_all(attempt, "sí"))
+        assert attempt.score == 100.0
+    # The setting survives export and import.
+    assert runner.invoke(args=["courses", "export", "tiny", str(tmp_path)]).exit_code == 0
+    again = runner.invoke(args=["courses", "import", str(tmp_path / "tiny")])
+    assert "unchanged" in again.output, again.output
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        (
+            'draw_by_category = { "$course$/chile" = 1 }',
+            'the quiz has no category "$course$/chile"',
+        ),
+        (
+            'draw_by_category = { "$course$/brasil" = 4 }',
+            '"$course$/brasil" = 4, but that category has only 3',
+        ),
+        ('draw_by_category = { "$course$/brasil" = 0 }', "must be a table of category = number"),
+        ('draw = 2\ndraw_by_category = { "$course$/brasil" = 1 }', "use draw or draw_by_category"),
+    ],
+)
+def test_draw_by_category_mistakes_are_named(tiny_copy, settings, message):
+    from app.catalog import package as pkg
+
+    module = tiny_copy / "es/01-start"
+    (module / "module.toml").write_text('title = "Primer módulo"\n\n[quiz]\n' + settings + "\n")
+    (module / "quiz.gift").write_text(CATEGORY_BANK)
+    _package, problems = pkg.read_package(tiny_copy, "tiny")
+    assert any(message in str(p) and "module.toml:" in str(p) for p in problems), [
+        str(p) for p in problems
+    ]
