@@ -1,7 +1,14 @@
 """Quiz submissions under load: 50 officials at once each start and submit 20-question
 attempts against gunicorn (4 workers) on PostgreSQL; then count what was stored.
 
+Two modes:
+- the whole cycle (default): quiz page, start, quiz page, submit, in a loop for --seconds;
+- --submit-only: every official has --attempts open attempts (started beforehand, one per
+  module quiz) and submits them all as fast as the server takes them; this is the
+  "submissions per second" of the target, with nothing else mixed in.
+
 Run from the repository root: python3 bench/quiz_bench.py [--seconds 20] [--officials 50]
+[--submit-only [--attempts 20]]
 Uses (and empties) the PostgreSQL database in BENCH_DATABASE_URL, by default
 postgresql://postgres@127.0.0.1:5432/aula_bench, which it creates when missing.
 Traffic goes to 127.0.0.1 only.
@@ -43,8 +50,12 @@ def quiz_bank() -> str:
 ANSWERS = {0: "0", 1: "true", 2: "AL-LAs", 3: "7"}
 
 
-def prepare(url: str, officials: int, instance: Path) -> int:
-    """Empty and migrate the database, import a course, create and enrol the officials."""
+def prepare(url: str, officials: int, instance: Path, open_attempts: int = 0):
+    """Empty and migrate the database, import a course, create and enrol the officials.
+
+    With open_attempts, the course has that many modules, each with the 20-question quiz,
+    and every official gets one open attempt per module; returns {official: [attempt ids]}.
+    Otherwise returns the first module's id."""
     import psycopg
     from flask_migrate import upgrade
     from sqlalchemy import text
@@ -71,21 +82,33 @@ def prepare(url: str, officials: int, instance: Path) -> int:
         db.session.execute(text("CREATE SCHEMA public"))
         db.session.commit()
         upgrade()
-        folder = write_course(instance / "src", 0, 4)
-        (folder / "es" / "01-module-1" / "quiz.gift").write_text(quiz_bank(), encoding="utf-8")
+        modules = max(open_attempts, 1)
+        folder = write_course(instance / "src", 0, max(4, modules), modules=modules)
+        for module_folder in sorted((folder / "es").glob("*-module-*")):
+            (module_folder / "quiz.gift").write_text(quiz_bank(), encoding="utf-8")
+            if not open_attempts:
+                break
         package, problems = pkg.read_package(folder)
         assert not problems, problems
         course = catalog.import_package(package).course
         city = accounts.create_organisation("Bench City", "bench-city", OrgKind.CITY)
+        opened: dict[int, list[int]] = {}
         for n in range(officials):
             user = accounts.create_user(
                 f"o{n}@bench.example", f"Official {n}", city, password=PASSWORD
             )
-            enrol(user, course, "es")
+            enrolment = enrol(user, course, "es")
+            if open_attempts:
+                from app.quizzes import services as quizzes
+
+                opened[n] = [
+                    quizzes.start_attempt(enrolment, ref, 70).id
+                    for ref in quizzes.quizzes_of(enrolment.edition)
+                ]
         db.session.commit()
         module_id = course.current_version.editions[0].modules[0].id
         db.engine.dispose()
-    return module_id
+    return opened if open_attempts else module_id
 
 
 class Official(threading.Thread):
@@ -153,17 +176,61 @@ class Official(threading.Thread):
         self.results["failed"].append(failed)
 
 
+class Submitter(Official):
+    """An official with attempts already open: sign in, then submit each of them."""
+
+    def __init__(self, n: int, port: int, attempt_ids: list[int], ready, results: dict):
+        super().__init__(n, port, 0, 0.0, results)
+        self.attempt_ids, self.ready = attempt_ids, ready
+
+    def run(self) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        _s, _l, html = self.request(conn, "GET", "/login")
+        self.request(
+            conn,
+            "POST",
+            "/login",
+            {
+                "csrf_token": self.token(html),
+                "email": f"o{self.n}@bench.example",
+                "password": PASSWORD,
+            },
+        )
+        _s, _l, html = self.request(conn, "GET", "/profile")
+        token = self.token(html)
+        answers = {f"q{i}": ANSWERS[i % 4] for i in range(QUESTIONS)}
+        self.ready.wait()
+        ok = failed = 0
+        for attempt_id in self.attempt_ids:
+            started = time.monotonic()
+            status, _l, _d = self.request(
+                conn,
+                "POST",
+                f"/courses/bench-course-000/attempts/{attempt_id}/submit",
+                {"csrf_token": token, **answers},
+            )
+            self.results["latency"].append(time.monotonic() - started)
+            if status == 302:
+                ok += 1
+            else:
+                failed += 1
+        self.results["ok"].append(ok)
+        self.results["failed"].append(failed)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--officials", type=int, default=50)
+    parser.add_argument("--submit-only", action="store_true")
+    parser.add_argument("--attempts", type=int, default=20, help="open attempts per official")
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL).replace(
         "postgresql://", "postgresql+psycopg://"
     )
     with tempfile.TemporaryDirectory() as tmp:
         instance = Path(tmp)
-        module_id = prepare(url, args.officials, instance)
+        prepared = prepare(url, args.officials, instance, args.attempts if args.submit_only else 0)
         env = dict(os.environ)
         env.update(
             AULA_ENV="production",
@@ -179,13 +246,22 @@ def main() -> None:
         try:
             wait_up(f"http://127.0.0.1:{port}/healthz")
             results: dict = {"ok": [], "failed": [], "latency": []}
-            until = time.monotonic() + args.seconds
-            officials = [
-                Official(n, port, module_id, until, results) for n in range(args.officials)
-            ]
+            if args.submit_only:
+                ready = threading.Barrier(args.officials + 1)
+                officials = [
+                    Submitter(n, port, prepared[n], ready, results) for n in range(args.officials)
+                ]
+                for official in officials:
+                    official.start()
+                ready.wait()  # every official signed in; the clock starts now
+            else:
+                until = time.monotonic() + args.seconds
+                officials = [
+                    Official(n, port, prepared, until, results) for n in range(args.officials)
+                ]
+                for official in officials:
+                    official.start()
             start = time.monotonic()
-            for official in officials:
-                official.start()
             for official in officials:
                 official.join()
             elapsed = time.monotonic() - start
@@ -198,7 +274,10 @@ def main() -> None:
     print(
         f"{args.officials} officials, {elapsed:.1f} s: {ok} submissions accepted, {failed} refused"
     )
-    print(f"submissions/s: {ok / elapsed:.0f} (each is also a start and two page views)")
+    if args.submit_only:
+        print(f"submissions/s: {ok / elapsed:.0f} (submissions only, attempts opened beforehand)")
+    else:
+        print(f"submissions/s: {ok / elapsed:.0f} (each is also a start and two page views)")
     print(
         f"submit latency median {1000 * latency[len(latency) // 2]:.0f} ms, p95 {1000 * latency[int(len(latency) * 0.95)]:.0f} ms"
     )

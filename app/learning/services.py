@@ -129,7 +129,21 @@ def completion(enrolment: Enrolment) -> Completion:
 
 def refresh_completion(enrolment: Enrolment) -> bool:
     """Mark the enrolment completed when the rule says so; True when this call completed it."""
-    if enrolment.status == EnrolmentStatus.COMPLETED or not completion(enrolment).is_complete:
+    if enrolment.status == EnrolmentStatus.COMPLETED:
+        return False
+    # One cheap query first: with a lesson still unread the answer is no, whatever the
+    # quizzes say (most quiz submissions land here).
+    unread = db.session.scalar(
+        select(func.count())
+        .select_from(Lesson)
+        .where(
+            Lesson.edition_id == enrolment.edition_id,
+            Lesson.id.not_in(
+                select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == enrolment.id)
+            ),
+        )
+    )
+    if unread or not completion(enrolment).is_complete:
         return False
     enrolment.status = EnrolmentStatus.COMPLETED.value
     enrolment.completed_at = utcnow()

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.accounts.models import utcnow
 from app.catalog.models import Edition, Module
@@ -306,23 +307,37 @@ def submit_attempt(attempt: QuizAttempt, responses: dict[int, object], now=None)
             )
         )
     state = AttemptState.NEEDS_GRADING if waiting else AttemptState.SUBMITTED
+    values = {
+        "state": state.value,
+        "submitted_at": utcnow(),
+        "score": None if waiting else (100.0 * total / count if count else 100.0),
+    }
     claimed = db.session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.state == AttemptState.IN_PROGRESS)
-        .values(
-            state=state.value,
-            submitted_at=utcnow(),
-            score=None if waiting else (100.0 * total / count if count else 100.0),
-        )
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
         raise AttemptClosed()
-    for response in graded:
-        response.attempt_id = attempt.id
-        db.session.add(response)
-    db.session.flush()
-    db.session.refresh(attempt)
+    # Core executemany, not ORM objects: nothing needs the new ids back, and psycopg sends
+    # one short prepared statement in a pipeline instead of parsing a 100-parameter one.
+    db.session.execute(
+        insert(QuizResponse),
+        [
+            {
+                "attempt_id": attempt.id,
+                "position": r.position,
+                "response": r.response,
+                "fraction": r.fraction,
+                "feedback": r.feedback,
+            }
+            for r in graded
+        ],
+    )
+    # What the UPDATE wrote, without reading the row (and its question snapshot) back.
+    for name, value in values.items():
+        set_committed_value(attempt, name, value)
     log.info("attempt %s submitted: %s %s", attempt.id, attempt.state, attempt.score)
     return attempt
 

@@ -7,6 +7,7 @@ import logging
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from app.catalog import services as catalog
@@ -14,6 +15,7 @@ from app.catalog.models import Course
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.learning import services as learning
+from app.learning.models import Enrolment, EnrolmentStatus
 from app.quizzes import services
 from app.quizzes.grading import InvalidResponse
 from app.quizzes.models import QuizAttempt
@@ -125,11 +127,22 @@ def _start(slug: str, module_id: int | None):
 
 
 def _own_attempt(slug: str, attempt_id: int):
-    course, enrolment = _enrolment(slug)
-    attempt = db.session.get(QuizAttempt, attempt_id)
-    # Someone else's attempt looks like no attempt at all.
-    if attempt is None or enrolment is None or attempt.enrolment_id != enrolment.id:
+    """The attempt with its enrolment and course, in one query; someone else's attempt (or
+    one on another course, or after withdrawing) looks like no attempt at all."""
+    row = db.session.execute(
+        select(QuizAttempt, Enrolment, Course)
+        .join(Enrolment, Enrolment.id == QuizAttempt.enrolment_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(
+            QuizAttempt.id == attempt_id,
+            Course.slug == slug,
+            Enrolment.user_id == current_user.id,
+            Enrolment.status != EnrolmentStatus.WITHDRAWN,
+        )
+    ).first()
+    if row is None:
         abort(404)
+    attempt, enrolment, course = row
     return course, enrolment, attempt
 
 
@@ -163,7 +176,8 @@ def submit(slug: str, attempt_id: int):
         # race as a locked database; either way the other request's result stands.
         db.session.rollback()
         return redirect(url_for("quizzes.show_attempt", slug=slug, attempt_id=attempt_id))
-    completed = learning.refresh_completion(enrolment)
+    # Only a pass can complete the course; a fail or an essay awaiting a grade cannot.
+    completed = attempt.passed and learning.refresh_completion(enrolment)
     db.session.commit()
     if late:
         flash(_("The time limit had passed: answers sent after it do not count."), "error")
