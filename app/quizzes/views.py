@@ -213,8 +213,13 @@ def save(slug: str, attempt_id: int):
             "user %s sent an invalid answer to attempt %s: %s", current_user.id, attempt_id, exc
         )
         abort(400)
-    if services.save_draft(attempt, responses):
+    saved = services.save_draft(attempt, responses)
+    if saved:
         db.session.commit()
+    if request.headers.get("X-Aula-Autosave") == "1":
+        # The page's own script, saving in the background: no page to show, just the outcome.
+        return ("", 204) if saved else ("", 409)
+    if saved:
         flash(_("Your answers are saved."), "success")
     else:
         flash(_("This attempt is closed: nothing more can be saved."), "error")

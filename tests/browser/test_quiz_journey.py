@@ -75,3 +75,33 @@ def test_every_quiz_of_the_shipped_courses_passes_axe(visit, runner, world):
             visit.check()
             page.get_by_role("button", name="Enviar mis respuestas").click()
             visit.check()
+
+
+def test_answers_are_saved_as_the_official_goes(visit, world, tiny):
+    """The page's own script saves each answer in the background: a reload (a dropped
+    connection, a closed tab) finds it still there."""
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.quizzes.models import QuizAttempt
+
+    page = visit.page
+    visit.goto("/login")
+    _sign_in(visit, world.official_cdmx_email)
+    visit.goto("/courses/tiny")
+    page.get_by_role("button", name="Inscribirme").click()
+    visit.check()
+    visit.goto("/courses/tiny")
+    page.get_by_role("link", name="Cuestionario: Primer módulo").click()
+    visit.check()
+    page.get_by_role("button", name="Comenzar").click()
+    visit.check()
+    with page.expect_response(lambda r: r.url.endswith("/save") and r.status == 204):
+        page.get_by_label("Verdadero").check()
+    expect(page.get_by_role("status").last).to_have_text("Sus respuestas están guardadas.")
+    db.session.expire_all()
+    attempt = db.session.scalar(select(QuizAttempt))
+    assert attempt.draft  # stored on the server, not only in the page
+    page.reload()
+    visit.check()
+    expect(page.get_by_label("Verdadero")).to_be_checked()

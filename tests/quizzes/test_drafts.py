@@ -119,3 +119,22 @@ def test_saving_into_someone_elses_attempt_is_invisible(app, world, quiz):
         == 404
     )
     assert services.draft_responses(db.session.get(QuizAttempt, attempt_id)) == {}
+
+
+def test_background_save_answers_without_a_page(quiz, client, app, world):
+    _url, attempt_id = quiz()
+    save = f"/courses/tiny/attempts/{attempt_id}/save"
+    headers = {"X-Aula-Autosave": "1"}
+    response = client.submit(save, {"q1": "true"}, headers=headers)
+    assert response.status_code == 204 and response.data == b""
+    db.session.expire_all()
+    assert services.draft_responses(db.session.get(QuizAttempt, attempt_id))[1] is True
+    # Someone else's attempt: not found, nothing saved.
+    other = app.test_client()
+    other.login(world.official_bh_email)
+    assert other.submit(save, {"q1": "false"}, headers=headers).status_code == 404
+    # Once submitted, a late background save is refused and changes nothing.
+    client.submit(f"/courses/tiny/attempts/{attempt_id}/submit", {"q1": "true"})
+    assert client.submit(save, {"q1": "false"}, headers=headers).status_code == 409
+    db.session.expire_all()
+    assert services.draft_responses(db.session.get(QuizAttempt, attempt_id))[1] is True
