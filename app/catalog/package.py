@@ -366,6 +366,7 @@ QUIZ_SETTINGS = {
     "shuffle_questions": "boolean",
     "shuffle_answers": "boolean",
     "one_per_page": "boolean",
+    "late_submission": ("grade_saved", "refuse"),
 }
 
 

@@ -39,6 +39,7 @@ DEFAULTS = {
     "shuffle_answers": False,
     "feedback": "after_attempt",
     "one_per_page": False,
+    "late_submission": "grade_saved",
 }
 #: Slack for a slow link between pressing "submit" at the deadline and the post arriving.
 GRACE = timedelta(seconds=30)
@@ -273,7 +274,9 @@ def is_late(attempt: QuizAttempt, now=None) -> bool:
     return attempt.deadline is not None and (now or utcnow()) > attempt.deadline + GRACE
 
 
-def submit_attempt(attempt: QuizAttempt, responses: dict[int, object], now=None) -> QuizAttempt:
+def submit_attempt(
+    attempt: QuizAttempt, responses: dict[int, object], now=None, late_policy: str = "grade_saved"
+) -> QuizAttempt:
     """Grade and close an open attempt exactly once.
 
     The state change is one conditional UPDATE, so of two simultaneous submissions only one
@@ -281,7 +284,11 @@ def submit_attempt(attempt: QuizAttempt, responses: dict[int, object], now=None)
     the deadline do not count: the attempt is graded on what was saved before it.
     """
     saved = draft_responses(attempt)
-    responses = saved if is_late(attempt, now) else {**saved, **responses}
+    if is_late(attempt, now):
+        # After the deadline: what was saved before it, or nothing at all ("refuse").
+        responses = {} if late_policy == "refuse" else saved
+    else:
+        responses = {**saved, **responses}
     graded: list[QuizResponse] = []
     total = count = 0.0
     waiting = False

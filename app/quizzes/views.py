@@ -164,7 +164,8 @@ def submit(slug: str, attempt_id: int):
         responses = (
             {} if late else services.responses_from_form(attempt.questions, request.form, positions)
         )
-        services.submit_attempt(attempt, responses)
+        policy = _ref_for(enrolment, attempt).setting("late_submission") if late else ""
+        services.submit_attempt(attempt, responses, late_policy=policy or "grade_saved")
     except InvalidResponse as exc:
         db.session.rollback()
         log.warning(
@@ -179,7 +180,12 @@ def submit(slug: str, attempt_id: int):
     # Only a pass can complete the course; a fail or an essay awaiting a grade cannot.
     completed = attempt.passed and learning.refresh_completion(enrolment)
     db.session.commit()
-    if late:
+    if late and policy == "refuse":
+        flash(
+            _("The time limit had passed: the submission was refused and no answer counts."),
+            "error",
+        )
+    elif late:
         flash(_("The time limit had passed: answers sent after it do not count."), "error")
     if completed:
         flash(_("Congratulations: you have completed this course."), "success")

@@ -168,3 +168,28 @@ def test_draw_by_category_mistakes_are_named(tiny_copy, settings, message):
     assert any(message in str(p) and "module.toml:" in str(p) for p in problems), [
         str(p) for p in problems
     ]
+
+
+def test_late_submission_refused_by_setting(course_with):
+    enrolment, ref = course_with('time_limit_minutes = 10\nlate_submission = "refuse"\n')
+    attempt = services.start_attempt(enrolment, ref, 70)
+    services.save_draft(attempt, _answer_all(attempt, "sí"))
+    late = attempt.deadline + timedelta(minutes=5)
+    services.submit_attempt(attempt, _answer_all(attempt, "sí"), now=late, late_policy="refuse")
+    assert attempt.score == 0.0  # even what was saved in time does not count
+    assert ref.setting("late_submission") == "refuse"
+
+
+def test_late_submission_through_the_page(course_with, client, world):
+    enrolment, ref = course_with('time_limit_minutes = 1\nlate_submission = "refuse"\n')
+    client.login(world.official_cdmx_email)
+    attempt = services.start_attempt(enrolment, ref, 70)
+    attempt.deadline = utcnow() - timedelta(minutes=5)
+    db.session.commit()
+    answers = {f"q{i}": "0" for i in range(len(attempt.questions))}
+    response = client.submit(
+        f"/courses/tiny/attempts/{attempt.id}/submit", answers, follow_redirects=True
+    )
+    assert "el envío fue rechazado" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(QuizAttempt, attempt.id).score == 0.0
