@@ -63,6 +63,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .accounts.views import bp as accounts_bp
     from .catalog.views import bp as catalog_bp
     from .certificates.views import bp as certificates_bp
+    from .learning.assignment_views import bp as assignments_bp
     from .learning.views import bp as learning_bp
     from .main.views import bp as main_bp
     from .quizzes.trainer_views import bp as teach_bp
@@ -74,6 +75,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.register_blueprint(admin_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
+    app.register_blueprint(assignments_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(teach_bp)
     app.register_blueprint(certificates_bp)

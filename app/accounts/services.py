@@ -185,6 +185,9 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     log.info("user %s created in %s", user.id, organisation.slug)
+    from app.learning.assignments import sync_for
+
+    sync_for(organisation)  # courses assigned to their organisation, due from today
     return user
 
 
@@ -235,7 +238,13 @@ def update_user(
 ) -> None:
     """An administrator's edit of a person's record."""
     update_profile(user, name, locale, job_title)
+    moved = user.organisation_id != organisation.id
     user.organisation = organisation
+    if moved:
+        from app.learning.assignments import sync_for
+
+        db.session.flush()
+        sync_for(organisation)
     if user.is_active_account and not is_active:
         user.session_nonce = secrets.token_hex(8)
     user.is_active_account = is_active

@@ -296,6 +296,10 @@ def import_staff(
             chunk = new_rows[start : start + _CHUNK]
             db.session.execute(insert(User), chunk)
     db.session.flush()
+    # Newcomers (and people moved here) get the assignments that cover their organisation.
+    from app.learning.assignments import sync_all
+
+    sync_all()
     result_emails = [r["email"] for r in new_rows]
     result.created = []
     for start in range(0, len(result_emails), _CHUNK):

@@ -1,8 +1,11 @@
-"""Small forms of the learning pages: each is a button whose post carries a CSRF token."""
+"""Forms of the learning pages: enrolling, and reviewers' assignments."""
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, SubmitField
+from wtforms import DateField, IntegerField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from app.forms import options
 
 
 class EnrolForm(FlaskForm):
@@ -13,3 +16,26 @@ class EnrolForm(FlaskForm):
 class StaffEnrolForm(FlaskForm):
     course = SelectField(_l("Course"))
     submit = SubmitField(_l("Enrol in this course"))
+
+
+class AssignmentForm(FlaskForm):
+    course = SelectField(_l("Course"), validators=[DataRequired()])
+    organisation = SelectField(_l("Organisation or department"), coerce=int)
+    people = TextAreaField(
+        _l("Only these people (optional)"),
+        description=_l(
+            "E-mail addresses, one per line. Leave empty to assign the course to everyone in "
+            "the organisation, including people who join it later."
+        ),
+        validators=[Optional(), Length(max=100_000)],
+    )
+    due_kind = RadioField(
+        _l("Due"),
+        choices=options(
+            [("date", _l("By a date")), ("days", _l("Within a number of days of joining"))]
+        ),
+        default="date",
+    )
+    due_on = DateField(_l("Due date"), validators=[Optional()])
+    due_days = IntegerField(_l("Days"), validators=[Optional(), NumberRange(min=1, max=3650)])
+    submit = SubmitField(_l("Assign"))

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import User, utcnow
+from app.accounts.models import Organisation, User, utcnow
 from app.catalog.models import Course, CourseVersion, Edition, Lesson
 from app.extensions import db
 
@@ -79,3 +79,44 @@ class LessonProgress(db.Model):
     )
     lesson_id: Mapped[int] = mapped_column(ForeignKey("lessons.id"), index=True)
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Assignment(db.Model):
+    """A course a reviewer requires of an organisation's subtree, or of a list of people.
+
+    Who it applies to is materialised in assignment_members (with each person's due date),
+    so dashboards count with plain indexed joins, and people who join the organisation later
+    are added by sync_members() with their own due date.
+    """
+
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    #: The subtree assigned, or, for a list of people, the organisation that owns the list.
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    #: True for a list of named people: newcomers to the organisation are not added.
+    named_only: Mapped[bool] = mapped_column(default=False)
+    #: A fixed date, or a number of days from the day each person gets the assignment.
+    due_on: Mapped[date | None]
+    due_days: Mapped[int | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    course: Mapped[Course] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+    created_by: Mapped[User | None] = relationship()
+
+
+class AssignmentMember(db.Model):
+    """One person's share of an assignment, with their own due date."""
+
+    __tablename__ = "assignment_members"
+    __table_args__ = (Index("ix_assignment_members_user_due", "user_id", "due_on"),)
+
+    assignment_id: Mapped[int] = mapped_column(
+        ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    due_on: Mapped[date] = mapped_column(index=True)
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)

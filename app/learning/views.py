@@ -35,8 +35,14 @@ def my_learning():
         ),
         key=lambda c: c.expires_at,
     )
+    from flask_babel import get_locale
+
+    from app.learning.assignments import for_user
+
     return render_template(
         "learning/my_learning.html",
+        assigned=for_user(current_user),
+        display_title=lambda version: catalog.display_title(version, str(get_locale())),
         rows=services.my_learning(current_user),
         withdraw_form=ConfirmForm(formdata=None),
         certificates=certificates,

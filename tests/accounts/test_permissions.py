@@ -52,6 +52,8 @@ GET_RULES = {
     "learning.my_learning": ("/learning/", SIGNED_IN),
     "teach.list_quizzes": ("/teach/", {"trainer", "admin_cdmx", "admin"}),
     "teach.grading_queue": ("/teach/grading", {"trainer", "admin_cdmx", "admin"}),
+    "assignments.list_assignments": ("/assignments/", REVIEWERS),
+    "assignments.new_assignment": ("/assignments/new", REVIEWERS),
     "certificates.my_certificates": ("/certificates/", SIGNED_IN),
     "certificates.manage": ("/certificates/manage", REVIEWERS),
     "certificates.export_zip": ("/certificates/manage/certificates.zip", REVIEWERS),
@@ -94,6 +96,8 @@ OTHER_RULES = {
     "certificates.download_pdf",
     "certificates.set_privacy",
     "certificates.revoke",
+    # tests/learning/test_assignments.py: own and other city's reviewer
+    "assignments.delete_assignment",
 }
 
 

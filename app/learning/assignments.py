@@ -1,0 +1,218 @@
+"""Assignments: courses a reviewer requires, with due dates, and who has done them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, exists, func, insert, literal, select
+from sqlalchemy.orm import selectinload
+
+from app.accounts import policy
+from app.accounts.models import Organisation, Role, User, utcnow
+from app.catalog.models import Course, CourseVersion
+from app.extensions import db
+
+from .models import Assignment, AssignmentMember, Enrolment, EnrolmentStatus
+
+
+class AssignmentError(ValueError):
+    """A refused assignment; the message names the field and is for the reviewer."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+def today() -> date:
+    return utcnow().date()
+
+
+def _due(assignment: Assignment, on: date) -> date:
+    return assignment.due_on if assignment.due_on else on + timedelta(days=assignment.due_days)
+
+
+def create(
+    actor: User,
+    course: Course,
+    organisation: Organisation,
+    *,
+    due_on: date | None = None,
+    due_days: int | None = None,
+    people: list[User] | None = None,
+) -> Assignment:
+    """Assign a course to an organisation's subtree (and its future members), or to a list
+    of people in it; everyone affected gets their due date at once."""
+    if not policy.can_act_on(actor, Role.REVIEWER, organisation):
+        raise AssignmentError("organisation outside the reviewer's scope", "organisation")
+    if (due_on is None) == (due_days is None):
+        raise AssignmentError("give a due date or a number of days", "due")
+    if due_on is not None and due_on < today():
+        raise AssignmentError("the due date is in the past", "due_on")
+    if due_days is not None and not 1 <= due_days <= 3650:
+        raise AssignmentError("days must be between 1 and 3650", "due_days")
+    for person in people or []:
+        if not organisation.contains(person.organisation):
+            raise AssignmentError(person.email, "people")
+    assignment = Assignment(
+        course_id=course.id,
+        organisation_id=organisation.id,
+        named_only=people is not None,
+        due_on=due_on,
+        due_days=due_days,
+        created_by_id=actor.id,
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    if people is not None:
+        due = _due(assignment, today())
+        db.session.execute(
+            insert(AssignmentMember),
+            [{"assignment_id": assignment.id, "user_id": p.id, "due_on": due} for p in people],
+        )
+    else:
+        sync_members(assignment)
+    return assignment
+
+
+def sync_members(assignment: Assignment) -> int:
+    """Add everyone now in the assignment's subtree who is not a member yet (newcomers get
+    their due date counted from today); one INSERT ... SELECT. Returns how many."""
+    if assignment.named_only:
+        return 0
+    target = db.session.get(Organisation, assignment.organisation_id)
+    newcomers = (
+        select(
+            literal(assignment.id),
+            User.id,
+            literal(_due(assignment, today())),
+            literal(utcnow()),
+        )
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .where(
+            Organisation.path.startswith(target.path, autoescape=True),
+            User.is_active_account.is_(True),
+            ~exists().where(
+                AssignmentMember.assignment_id == assignment.id,
+                AssignmentMember.user_id == User.id,
+            ),
+        )
+    )
+    result = db.session.execute(
+        insert(AssignmentMember).from_select(
+            ["assignment_id", "user_id", "due_on", "added_at"], newcomers
+        )
+    )
+    return result.rowcount or 0
+
+
+def sync_for(organisation: Organisation) -> int:
+    """Bring newcomers of an organisation into every assignment that covers it (called when
+    people are created, imported or moved)."""
+    covering = db.session.scalars(
+        select(Assignment).where(
+            Assignment.organisation_id.in_(organisation.ancestor_ids()),
+            Assignment.named_only.is_(False),
+        )
+    ).all()
+    return sum(sync_members(a) for a in covering)
+
+
+def sync_all() -> int:
+    """Every assignment against the people now in its subtree (for cron, after bulk moves)."""
+    return sum(
+        sync_members(a)
+        for a in db.session.scalars(select(Assignment).where(Assignment.named_only.is_(False)))
+    )
+
+
+def delete(assignment: Assignment) -> None:
+    db.session.execute(
+        AssignmentMember.__table__.delete().where(AssignmentMember.assignment_id == assignment.id)
+    )
+    db.session.delete(assignment)
+
+
+@dataclass(frozen=True)
+class MyAssignment:
+    course: Course
+    due_on: date
+    status: str  # "not_started", "in_progress" or "completed"
+    overdue: bool
+
+
+def for_user(user: User) -> list[MyAssignment]:
+    """The official's assigned courses, soonest due first; one query. A course assigned
+    twice counts once, with the earlier due date."""
+    rows = db.session.execute(
+        select(Course, func.min(AssignmentMember.due_on), Enrolment.status)
+        .select_from(AssignmentMember)
+        .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
+        .join(Course, Course.id == Assignment.course_id)
+        .outerjoin(Enrolment, and_(Enrolment.user_id == user.id, Enrolment.course_id == Course.id))
+        .where(AssignmentMember.user_id == user.id)
+        .options(selectinload(Course.current_version).selectinload(CourseVersion.editions))
+        .group_by(Course.id, Enrolment.status)
+        .order_by(func.min(AssignmentMember.due_on), Course.slug)
+    ).all()
+    now = today()
+    mine = []
+    for course, due_on, status in rows:
+        state = {
+            EnrolmentStatus.COMPLETED.value: "completed",
+            EnrolmentStatus.ACTIVE.value: "in_progress",
+        }.get(status, "not_started")
+        mine.append(MyAssignment(course, due_on, state, state != "completed" and due_on < now))
+    return mine
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    assignment: Assignment
+    members: int
+    completed: int
+    overdue: int
+
+
+def summary(actor: User, page: int = 1, per_page: int = 50):
+    """Assignments over the actor's organisations, with member, completed and overdue counts
+    from one grouped query per page."""
+    completed = case((Enrolment.status == EnrolmentStatus.COMPLETED.value, 1), else_=0)
+    overdue = case(
+        (
+            and_(
+                AssignmentMember.due_on < today(),
+                func.coalesce(Enrolment.status, "") != EnrolmentStatus.COMPLETED.value,
+            ),
+            1,
+        ),
+        else_=0,
+    )
+    counts = (
+        select(
+            AssignmentMember.assignment_id.label("assignment_id"),
+            func.count().label("members"),
+            func.sum(completed).label("completed"),
+            func.sum(overdue).label("overdue"),
+        )
+        .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
+        .outerjoin(
+            Enrolment,
+            and_(
+                Enrolment.user_id == AssignmentMember.user_id,
+                Enrolment.course_id == Assignment.course_id,
+            ),
+        )
+        .group_by(AssignmentMember.assignment_id)
+        .subquery()
+    )
+    stmt = (
+        select(Assignment, counts.c.members, counts.c.completed, counts.c.overdue)
+        .join(Organisation, Organisation.id == Assignment.organisation_id)
+        .outerjoin(counts, counts.c.assignment_id == Assignment.id)
+        .where(policy.org_scope(actor, Role.REVIEWER))
+        .order_by(Assignment.created_at.desc(), Assignment.id.desc())
+    )
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+    return total, [AssignmentRow(a, m or 0, c or 0, o or 0) for a, m, c, o in rows]
