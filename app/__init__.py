@@ -68,6 +68,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .main.views import bp as main_bp
     from .quizzes.trainer_views import bp as teach_bp
     from .quizzes.views import bp as quizzes_bp
+    from .reports.views import bp as reports_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
@@ -76,6 +77,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(assignments_bp)
+    app.register_blueprint(reports_bp)
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(teach_bp)
     app.register_blueprint(certificates_bp)

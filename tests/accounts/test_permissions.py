@@ -53,6 +53,10 @@ GET_RULES = {
     "teach.list_quizzes": ("/teach/", {"trainer", "admin_cdmx", "admin"}),
     "teach.grading_queue": ("/teach/grading", {"trainer", "admin_cdmx", "admin"}),
     "assignments.list_assignments": ("/assignments/", REVIEWERS),
+    "reports.dashboard": ("/reports/", REVIEWERS),
+    "reports.officials": ("/reports/officials", REVIEWERS),
+    "reports.officials_csv": ("/reports/officials.csv", REVIEWERS),
+    "reports.officials_xlsx": ("/reports/officials.xlsx", REVIEWERS),
     "assignments.new_assignment": ("/assignments/new", REVIEWERS),
     "certificates.my_certificates": ("/certificates/", SIGNED_IN),
     "certificates.manage": ("/certificates/manage", REVIEWERS),
@@ -98,6 +102,8 @@ OTHER_RULES = {
     "certificates.revoke",
     # tests/learning/test_assignments.py: own and other city's reviewer
     "assignments.delete_assignment",
+    # tests/reports/test_reports.py: own and other city's reviewer, an official
+    "reports.transcript",
 }
 
 

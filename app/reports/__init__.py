@@ -1,0 +1,1 @@
+"""Reviewer reports: dashboards, drill-downs and exports over an organisation subtree."""

@@ -1,0 +1,426 @@
+"""Report figures for an organisation subtree, every one a SQL aggregate.
+
+A report always starts from the reviewer's scope: the organisations they may see. Filters
+narrow it (one department, one course, a period); nothing widens it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, case, extract, func, or_, select
+from sqlalchemy.orm import load_only, selectinload
+
+from app.accounts import policy
+from app.accounts.models import Organisation, Role, User, utcnow
+from app.catalog.models import Course
+from app.certificates.models import Certificate
+from app.extensions import db
+from app.learning.models import Assignment, AssignmentMember, Enrolment, EnrolmentStatus
+
+COMPLETED = EnrolmentStatus.COMPLETED.value
+WITHDRAWN = EnrolmentStatus.WITHDRAWN.value
+
+
+@dataclass
+class Filters:
+    """What a report looks at; every field comes from the URL so views can be shared."""
+
+    organisation: Organisation | None = None  # None: the reviewer's whole scope
+    course: Course | None = None
+    start: date | None = None
+    end: date | None = None
+    status: str = ""  # "", "not_started", "in_progress", "completed", "overdue"
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def period(self) -> tuple[datetime | None, datetime | None]:
+        start = datetime.combine(self.start, time()) if self.start else None
+        end = datetime.combine(self.end, time()) + timedelta(days=1) if self.end else None
+        return start, end
+
+
+def people_condition(actor: User, filters: Filters):
+    """SQL condition on User: active people inside the scope (and the chosen organisation)."""
+    orgs = select(Organisation.id).where(policy.org_scope(actor, Role.REVIEWER))
+    if filters.organisation is not None:
+        orgs = orgs.where(Organisation.path.startswith(filters.organisation.path, autoescape=True))
+    return and_(User.organisation_id.in_(orgs), User.is_active_account.is_(True))
+
+
+def _enrolment_conditions(filters: Filters) -> list:
+    conditions = [Enrolment.status != WITHDRAWN]
+    if filters.course is not None:
+        conditions.append(Enrolment.course_id == filters.course.id)
+    return conditions
+
+
+@dataclass(frozen=True)
+class Headline:
+    headcount: int
+    active_30_days: int
+    enrolments: int
+    completions: int
+    overdue: int
+    expiring_90_days: int
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completions / self.enrolments if self.enrolments else None
+
+
+def headline(actor: User, filters: Filters) -> Headline:
+    """The dashboard's figures, in four queries whatever the size of the organisation."""
+    people = people_condition(actor, filters)
+    now = utcnow()
+    start, end = filters.period()
+    headcount, active = db.session.execute(
+        select(
+            func.count(),
+            func.coalesce(
+                func.sum(case((User.last_login_at >= now - timedelta(days=30), 1), else_=0)), 0
+            ),
+        ).where(people)
+    ).one()
+    completed_in_period = [Enrolment.status == COMPLETED]
+    enrolled_in_period = []
+    if start:
+        completed_in_period.append(Enrolment.completed_at >= start)
+        enrolled_in_period.append(Enrolment.enrolled_at >= start)
+    if end:
+        completed_in_period.append(Enrolment.completed_at < end)
+        enrolled_in_period.append(Enrolment.enrolled_at < end)
+    enrolled = (
+        func.sum(case((and_(*enrolled_in_period), 1), else_=0))
+        if enrolled_in_period
+        else func.count()
+    )
+    enrolments, completions = db.session.execute(
+        select(
+            func.coalesce(enrolled, 0),
+            func.coalesce(func.sum(case((and_(*completed_in_period), 1), else_=0)), 0),
+        )
+        .select_from(Enrolment)
+        .join(User, User.id == Enrolment.user_id)
+        .where(people, *_enrolment_conditions(filters))
+    ).one()
+    overdue = db.session.scalar(overdue_query(actor, filters, count=True))
+    expiring = db.session.scalar(
+        select(func.count())
+        .select_from(Certificate)
+        .join(User, User.id == Certificate.user_id)
+        .where(
+            people,
+            Certificate.revoked_at.is_(None),
+            Certificate.expires_at >= now,
+            Certificate.expires_at < now + timedelta(days=90),
+            *([Certificate.course_id == filters.course.id] if filters.course else []),
+        )
+    )
+    return Headline(headcount, active, enrolments, completions, overdue or 0, expiring or 0)
+
+
+def overdue_query(actor: User, filters: Filters, count: bool = False):
+    """Assigned courses past their due date and not completed, per person and course."""
+    people = people_condition(actor, filters)
+    columns = (
+        [func.count()] if count else [User, Assignment.course_id, func.min(AssignmentMember.due_on)]
+    )
+    stmt = (
+        select(*columns)
+        .select_from(AssignmentMember)
+        .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
+        .join(User, User.id == AssignmentMember.user_id)
+        .outerjoin(
+            Enrolment,
+            and_(Enrolment.user_id == User.id, Enrolment.course_id == Assignment.course_id),
+        )
+        .where(
+            people,
+            AssignmentMember.due_on < utcnow().date(),
+            or_(Enrolment.status.is_(None), Enrolment.status != COMPLETED),
+        )
+    )
+    if filters.course is not None:
+        stmt = stmt.where(Assignment.course_id == filters.course.id)
+    if count:
+        # A course assigned twice to the same person is one overdue item.
+        inner = stmt.with_only_columns(AssignmentMember.user_id, Assignment.course_id).distinct()
+        return select(func.count()).select_from(inner.subquery())
+    return stmt.group_by(User.id, Assignment.course_id)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    label: str
+    key: int | str
+    people: int
+    enrolments: int
+    completions: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.completions / self.enrolments if self.enrolments else None
+
+    @property
+    def chart(self) -> tuple[str, int]:
+        return self.label, self.completions
+
+
+def by_department(actor: User, filters: Filters, limit: int = 50) -> list[Breakdown]:
+    """Per organisation the people belong to (their own unit), largest first."""
+    people = people_condition(actor, filters)
+    enrolled = (
+        select(
+            Enrolment.user_id.label("user_id"),
+            func.count().label("enrolments"),
+            func.sum(case((Enrolment.status == COMPLETED, 1), else_=0)).label("completions"),
+        )
+        .where(*_enrolment_conditions(filters))
+        .group_by(Enrolment.user_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(
+            Organisation.name,
+            Organisation.id,
+            func.count(User.id),
+            func.coalesce(func.sum(enrolled.c.enrolments), 0),
+            func.coalesce(func.sum(enrolled.c.completions), 0),
+        )
+        .select_from(User)
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .outerjoin(enrolled, enrolled.c.user_id == User.id)
+        .where(people)
+        .group_by(Organisation.id, Organisation.name)
+        .order_by(func.count(User.id).desc(), Organisation.name)
+        .limit(limit)
+    ).all()
+    return [Breakdown(*row) for row in rows]
+
+
+def by_course(actor: User, filters: Filters, titles: dict[int, str]) -> list[Breakdown]:
+    people = people_condition(actor, filters)
+    rows = db.session.execute(
+        select(
+            Enrolment.course_id,
+            func.count(func.distinct(Enrolment.user_id)),
+            func.count(),
+            func.sum(case((Enrolment.status == COMPLETED, 1), else_=0)),
+        )
+        .join(User, User.id == Enrolment.user_id)
+        .where(people, *_enrolment_conditions(filters))
+        .group_by(Enrolment.course_id)
+        .order_by(func.count().desc())
+    ).all()
+    return [
+        Breakdown(titles.get(course_id, str(course_id)), course_id, p, e, c or 0)
+        for course_id, p, e, c in rows
+    ]
+
+
+def completions_by_month(actor: User, filters: Filters, months: int = 12) -> list[tuple[date, int]]:
+    """Completions per calendar month, the last `months` months (or the filtered period)."""
+    people = people_condition(actor, filters)
+    start, end = filters.period()
+    today = utcnow().date()
+    first = date(today.year, today.month, 1)
+    for _step in range(months - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    start = start or datetime.combine(first, time())
+    year, month = extract("year", Enrolment.completed_at), extract("month", Enrolment.completed_at)
+    stmt = (
+        select(year, month, func.count())
+        .join(User, User.id == Enrolment.user_id)
+        .where(
+            people,
+            Enrolment.status == COMPLETED,
+            Enrolment.completed_at >= start,
+            *([Enrolment.completed_at < end] if end else []),
+            *_enrolment_conditions(filters),
+        )
+        .group_by(year, month)
+    )
+    counts = {(int(y), int(m)): n for y, m, n in db.session.execute(stmt)}
+    series = []
+    cursor = date(start.year, start.month, 1)
+    last = (end.date() - timedelta(days=1)) if end else today
+    while cursor <= last and len(series) < 60:
+        series.append((cursor, counts.get((cursor.year, cursor.month), 0)))
+        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    return series
+
+
+# --- the officials list (drill-down and export) ----------------------------------------------
+
+
+@dataclass
+class Page:
+    """One page of rows (not ORM objects) with what the pager macro needs."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @classmethod
+    def of(cls, stmt, page: int, per_page: int) -> Page:
+        total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        pages = max((total + per_page - 1) // per_page, 1)
+        page = min(page, pages)
+        items = db.session.execute(stmt.limit(per_page).offset((page - 1) * per_page)).all()
+        return cls(items, page, per_page, total)
+
+    @property
+    def pages(self) -> int:
+        return max((self.total + self.per_page - 1) // self.per_page, 1)
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def prev_num(self) -> int:
+        return self.page - 1
+
+    @property
+    def next_num(self) -> int:
+        return self.page + 1
+
+
+SORTS = {
+    "name": (User.name, User.id),
+    "-name": (User.name.desc(), User.id.desc()),
+    "organisation": (Organisation.name, User.name),
+    "-completed": ("completed_desc",),
+}
+
+
+def officials_query(actor: User, filters: Filters, q: str = "", sort: str = "name"):
+    """One row per person in scope: name, e-mail, organisation, enrolment counts, completed
+    count and overdue count, filterable by status; for the paged list and the exports."""
+    people = people_condition(actor, filters)
+    enrolled = (
+        select(
+            Enrolment.user_id.label("user_id"),
+            func.count().label("enrolments"),
+            func.sum(case((Enrolment.status == COMPLETED, 1), else_=0)).label("completed"),
+        )
+        .where(*_enrolment_conditions(filters))
+        .group_by(Enrolment.user_id)
+        .subquery()
+    )
+    late = (
+        overdue_query(actor, filters)
+        .with_only_columns(AssignmentMember.user_id.label("user_id"), Assignment.course_id)
+        .group_by(None)
+        .distinct()
+        .subquery()
+    )
+    overdue = (
+        select(late.c.user_id, func.count().label("overdue")).group_by(late.c.user_id).subquery()
+    )
+    enrolments = func.coalesce(enrolled.c.enrolments, 0)
+    completed = func.coalesce(enrolled.c.completed, 0)
+    overdue_n = func.coalesce(overdue.c.overdue, 0)
+    stmt = (
+        select(
+            User.id,
+            User.name,
+            User.email,
+            Organisation.name.label("organisation"),
+            enrolments.label("enrolments"),
+            completed.label("completed"),
+            overdue_n.label("overdue"),
+            User.last_login_at,
+        )
+        .join(Organisation, Organisation.id == User.organisation_id)
+        .outerjoin(enrolled, enrolled.c.user_id == User.id)
+        .outerjoin(overdue, overdue.c.user_id == User.id)
+        .where(people)
+    )
+    if q:
+        like = f"%{q.lower()}%"
+        stmt = stmt.where(or_(User.email.like(like), func.lower(User.name).like(like)))
+    if filters.status == "not_started":
+        stmt = stmt.where(enrolments == 0)
+    elif filters.status == "in_progress":
+        stmt = stmt.where(enrolments > completed)
+    elif filters.status == "completed":
+        stmt = stmt.where(completed > 0, completed == enrolments)
+    elif filters.status == "overdue":
+        stmt = stmt.where(overdue_n > 0)
+    order = SORTS.get(sort, SORTS["name"])
+    if order == ("completed_desc",):
+        stmt = stmt.order_by(completed.desc(), User.name, User.id)
+    else:
+        stmt = stmt.order_by(*order)
+    return stmt
+
+
+def transcript(user: User):
+    """One person's record: enrolments with lessons read, attempts, certificates; a fixed
+    handful of queries however many courses they took."""
+    from app.catalog.models import Lesson
+    from app.learning.models import LessonProgress
+    from app.quizzes.models import QuizAttempt
+
+    enrolments = db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.user_id == user.id)
+        .options(selectinload(Enrolment.edition), selectinload(Enrolment.course))
+        .order_by(Enrolment.enrolled_at)
+    ).all()
+    ids = [e.id for e in enrolments]
+    done = dict(
+        db.session.execute(
+            select(LessonProgress.enrolment_id, func.count())
+            .where(LessonProgress.enrolment_id.in_(ids))
+            .group_by(LessonProgress.enrolment_id)
+        ).all()
+    )
+    totals = dict(
+        db.session.execute(
+            select(Lesson.edition_id, func.count())
+            .where(Lesson.edition_id.in_({e.edition_id for e in enrolments}))
+            .group_by(Lesson.edition_id)
+        ).all()
+    )
+    attempts = db.session.scalars(
+        select(QuizAttempt)
+        .options(
+            load_only(
+                QuizAttempt.id,
+                QuizAttempt.enrolment_id,
+                QuizAttempt.quiz_key,
+                QuizAttempt.number,
+                QuizAttempt.state,
+                QuizAttempt.score,
+                QuizAttempt.pass_mark,
+                QuizAttempt.started_at,
+                QuizAttempt.submitted_at,
+            )
+        )
+        .where(QuizAttempt.enrolment_id.in_(ids))
+        .order_by(QuizAttempt.enrolment_id, QuizAttempt.started_at)
+    ).all()
+    certificates = {
+        c.enrolment_id: c
+        for c in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id))
+    }
+    by_enrolment: dict[int, list] = {}
+    for attempt in attempts:
+        by_enrolment.setdefault(attempt.enrolment_id, []).append(attempt)
+    return [
+        (
+            e,
+            (done.get(e.id, 0), totals.get(e.edition_id, 0)),
+            by_enrolment.get(e.id, []),
+            certificates.get(e.id),
+        )
+        for e in enrolments
+    ]

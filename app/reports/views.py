@@ -1,0 +1,250 @@
+"""Reviewer reports: the dashboard, the officials list (drill-down), transcripts, exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    render_template,
+    request,
+    send_file,
+)
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts import policy
+from app.accounts.models import Organisation, Role, User
+from app.catalog import services as catalog
+from app.exports import _safe
+from app.extensions import db
+
+from . import services
+from .services import Filters
+
+bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
+
+STATUSES = ("", "not_started", "in_progress", "completed", "overdue")
+FILTER_KEYS = ("organisation", "course", "start", "end", "status")
+
+
+def _date(name: str, filters: Filters) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        filters.errors[name] = _(
+            "%(value)s is not a date; use the form YYYY-MM-DD.", value=raw[:20]
+        )
+        return None
+
+
+def parse_filters() -> Filters:
+    """Filters from the URL. Anything unknown, malformed or outside the reviewer's scope is
+    named in an error and ignored: the report then covers the whole scope, never more."""
+    filters = Filters()
+    org_id = request.args.get("organisation", "").strip()
+    if org_id:
+        org = (
+            db.session.get(Organisation, int(org_id))
+            if org_id.isdigit() and len(org_id) < 10
+            else None
+        )
+        if org is None or not policy.can_act_on(current_user, Role.REVIEWER, org):
+            filters.errors["organisation"] = _("No organisation of yours has this number.")
+        else:
+            filters.organisation = org
+    slug = request.args.get("course", "").strip()
+    if slug:
+        filters.course = catalog.find_course(slug[:80])
+        if filters.course is None:
+            filters.errors["course"] = _("No course has this identifier.")
+    filters.start, filters.end = _date("start", filters), _date("end", filters)
+    if filters.start and filters.end and filters.end < filters.start:
+        filters.errors["end"] = _("The period ends before it starts.")
+        filters.start = filters.end = None
+    status = request.args.get("status", "")
+    if status not in STATUSES:
+        filters.errors["status"] = _("Unknown status.")
+    else:
+        filters.status = status
+    return filters
+
+
+def _kept(filters: Filters) -> dict[str, str]:
+    """The valid filters as URL arguments, for links that keep them."""
+    kept = {}
+    if filters.organisation is not None:
+        kept["organisation"] = str(filters.organisation.id)
+    if filters.course is not None:
+        kept["course"] = filters.course.slug
+    if filters.start:
+        kept["start"] = filters.start.isoformat()
+    if filters.end:
+        kept["end"] = filters.end.isoformat()
+    if filters.status:
+        kept["status"] = filters.status
+    return kept
+
+
+def _titles() -> tuple[list, dict[int, str]]:
+    locale = str(get_locale())
+    courses = catalog.published_courses()
+    return courses, {c.id: catalog.display_title(c.current_version, locale) for c in courses}
+
+
+def _context(filters: Filters) -> dict:
+    courses, titles = _titles()
+    return {
+        "filters": filters,
+        "kept": _kept(filters),
+        "organisations": policy.orgs_in_scope(current_user, Role.REVIEWER),
+        "courses": courses,
+        "titles": titles,
+        "statuses": STATUSES,
+    }
+
+
+@bp.route("/")
+@policy.role_required(Role.REVIEWER)
+def dashboard():
+    filters = parse_filters()
+    context = _context(filters)
+    return render_template(
+        "reports/dashboard.html",
+        head=services.headline(current_user, filters),
+        departments=services.by_department(current_user, filters),
+        per_course=services.by_course(current_user, filters, context["titles"]),
+        months=[
+            (format_date(first, "MMM yyyy"), n)
+            for first, n in services.completions_by_month(current_user, filters)
+        ],
+        **context,
+    ), (400 if filters.errors else 200)
+
+
+SORT_CHOICES = ("name", "-name", "organisation", "-completed")
+
+
+@bp.route("/officials")
+@policy.role_required(Role.REVIEWER)
+def officials():
+    filters = parse_filters()
+    q = request.args.get("q", "").strip()[:100]
+    sort = request.args.get("sort", "name")
+    if sort not in SORT_CHOICES:
+        sort = "name"
+    number = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = services.Page.of(
+        services.officials_query(current_user, filters, q, sort),
+        number,
+        current_app.config["PAGE_SIZE"],
+    )
+    return render_template(
+        "reports/officials.html",
+        page=page,
+        q=q,
+        sort=sort,
+        sorts=SORT_CHOICES,
+        **_context(filters),
+    ), (400 if filters.errors else 200)
+
+
+HEADERS = ("name", "email", "organisation", "enrolments", "completed", "overdue", "last_sign_in")
+
+
+def _rows(stmt):
+    """The export's rows as they are read, in the generator's own app context (the request's
+    is gone by the time a streamed body is sent)."""
+    app = current_app._get_current_object()
+
+    def generate():
+        with app.app_context():
+            for row in db.session.execute(stmt.execution_options(yield_per=1000)):
+                yield [
+                    row.name,
+                    row.email,
+                    row.organisation,
+                    row.enrolments,
+                    row.completed,
+                    row.overdue,
+                    row.last_login_at.isoformat(timespec="minutes") if row.last_login_at else "",
+                ]
+            db.session.remove()
+
+    return generate()
+
+
+def _export_stmt():
+    filters = parse_filters()
+    if filters.errors:
+        abort(400)
+    q = request.args.get("q", "").strip()[:100]
+    return services.officials_query(current_user, filters, q, "organisation")
+
+
+@bp.route("/officials.csv")
+@policy.role_required(Role.REVIEWER)
+def officials_csv():
+    rows = _rows(_export_stmt())
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        buffer.write("\ufeff")  # so spreadsheet programs read the accents right
+        writer.writerow(HEADERS)
+        for n, row in enumerate(rows, start=1):
+            writer.writerow([_safe(v) for v in row])
+            if n % 500 == 0:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    response = current_app.response_class(generate(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = 'attachment; filename="officials.csv"'
+    return response
+
+
+@bp.route("/officials.xlsx")
+@policy.role_required(Role.REVIEWER)
+def officials_xlsx():
+    from openpyxl import Workbook
+
+    stmt = _export_stmt()
+    # write_only keeps rows on disk as they come; the finished file is sent from disk.
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("officials")
+    sheet.append(list(HEADERS))
+    for row in _rows(stmt):
+        sheet.append([_safe(v) if isinstance(v, str) else v for v in row])
+    handle = tempfile.TemporaryFile()
+    workbook.save(handle)
+    handle.seek(0)
+    return send_file(
+        handle,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name="officials.xlsx",
+    )
+
+
+@bp.route("/officials/<id:user_id>")
+@policy.role_required(Role.REVIEWER)
+def transcript(user_id: int):
+    person = db.session.get(User, user_id)
+    if person is None or not policy.can_see_user(current_user, person):
+        abort(404)
+    return render_template(
+        "reports/transcript.html",
+        person=person,
+        rows=services.transcript(person),
+    )
