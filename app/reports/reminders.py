@@ -1,0 +1,186 @@
+"""`flask reminders send`: due and overdue assignments, expiring certificates, and an
+optional weekly summary for reviewers; each item at most once a week per person."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import and_, exists, func, or_, select
+
+from app.accounts.models import Membership, Role, User, utcnow
+from app.catalog import services as catalog
+from app.certificates.models import Certificate
+from app.extensions import db
+from app.learning.models import Assignment, AssignmentMember, Enrolment, EnrolmentStatus
+from app.mail import external_url, render_message, send
+
+from . import services
+from .models import ReminderSent
+
+log = logging.getLogger(__name__)
+WEEK = timedelta(days=7)
+BATCH = 500
+
+reminders_cli = AppGroup("reminders", help="E-mail reminders (run daily from cron).")
+
+
+def _not_sent_recently(kind: str, item):
+    """SQL: no reminder of this kind for this person and item in the last seven days."""
+    return ~exists().where(
+        ReminderSent.user_id == User.id,
+        ReminderSent.kind == kind,
+        ReminderSent.item_id == item,
+        ReminderSent.sent_on > utcnow().date() - WEEK,
+    )
+
+
+def due_assignments():
+    """(person, course id, due date) for assigned courses due within 7 days or overdue, not
+    completed, not reminded this week; one row per person and course."""
+    today = utcnow().date()
+    return (
+        select(User, Assignment.course_id, func.min(AssignmentMember.due_on))
+        .select_from(AssignmentMember)
+        .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
+        .join(User, User.id == AssignmentMember.user_id)
+        .outerjoin(
+            Enrolment,
+            and_(Enrolment.user_id == User.id, Enrolment.course_id == Assignment.course_id),
+        )
+        .where(
+            User.is_active_account.is_(True),
+            AssignmentMember.due_on <= today + WEEK,
+            or_(Enrolment.status.is_(None), Enrolment.status != EnrolmentStatus.COMPLETED.value),
+            _not_sent_recently("assignment", Assignment.course_id),
+        )
+        .group_by(User.id, Assignment.course_id)
+        .order_by(User.id)
+    )
+
+
+def expiring_certificates():
+    now = utcnow()
+    return (
+        select(User, Certificate)
+        .join(User, User.id == Certificate.user_id)
+        .where(
+            User.is_active_account.is_(True),
+            Certificate.revoked_at.is_(None),
+            Certificate.expires_at > now,
+            Certificate.expires_at <= now + timedelta(days=30),
+            _not_sent_recently("expiry", Certificate.id),
+        )
+        .order_by(User.id)
+    )
+
+
+def _record(user_id: int, kind: str, item_id: int) -> None:
+    db.session.add(
+        ReminderSent(user_id=user_id, kind=kind, item_id=item_id, sent_on=utcnow().date())
+    )
+
+
+def send_due(summaries: bool = False) -> dict[str, int]:
+    """Send what is due; every message is recorded in the same transaction as the batch."""
+    today = utcnow().date()
+    counts = {"assignment": 0, "expiry": 0, "summary": 0}
+    courses = {c.id: c for c in catalog.published_courses()}
+    messages = []
+
+    def flush() -> None:
+        db.session.commit()  # recorded first: a crash after this sends nothing twice
+        send(messages)
+        messages.clear()
+
+    for user, course_id, due_on in db.session.execute(
+        due_assignments().execution_options(yield_per=BATCH)
+    ):
+        course = courses.get(course_id)
+        if course is None:
+            continue
+        title = catalog.display_title(course.current_version, user.locale)
+        messages.append(
+            render_message(
+                user.email,
+                user.locale,
+                "reports/email/assignment_subject.txt",
+                "reports/email/assignment.txt",
+                user=user,
+                title=title,
+                due_on=due_on,
+                overdue=due_on < today,
+                link=external_url("catalog.show_course", slug=course.slug),
+            )
+        )
+        _record(user.id, "assignment", course_id)
+        counts["assignment"] += 1
+        if len(messages) >= BATCH:
+            flush()
+    flush()
+    for user, cert in db.session.execute(
+        expiring_certificates().execution_options(yield_per=BATCH)
+    ):
+        messages.append(
+            render_message(
+                user.email,
+                user.locale,
+                "reports/email/expiry_subject.txt",
+                "reports/email/expiry.txt",
+                user=user,
+                cert=cert,
+                link=external_url("catalog.show_course", slug=cert.course.slug),
+            )
+        )
+        _record(user.id, "expiry", cert.id)
+        counts["expiry"] += 1
+        if len(messages) >= BATCH:
+            flush()
+    flush()
+    if summaries:
+        counts["summary"] = _send_summaries()
+    return counts
+
+
+def _send_summaries() -> int:
+    """A weekly summary to each reviewer: their scope's figures for the last seven days."""
+    reviewers = db.session.scalars(
+        select(User)
+        .where(
+            User.is_active_account.is_(True),
+            User.memberships.any(Membership.role.in_([Role.REVIEWER.value, Role.ADMIN.value])),
+            _not_sent_recently("summary", 0),
+        )
+        .order_by(User.id)
+    ).all()
+    sent = 0
+    for reviewer in reviewers:
+        filters = services.Filters(start=utcnow().date() - WEEK)
+        head = services.headline(reviewer, filters)
+        message = render_message(
+            reviewer.email,
+            reviewer.locale,
+            "reports/email/summary_subject.txt",
+            "reports/email/summary.txt",
+            user=reviewer,
+            head=head,
+            link=external_url("reports.dashboard"),
+        )
+        _record(reviewer.id, "summary", 0)
+        db.session.commit()
+        send([message])
+        sent += 1
+    return sent
+
+
+@reminders_cli.command("send")
+@click.option("--summaries", is_flag=True, help="Also send reviewers their weekly summary.")
+def send_command(summaries: bool) -> None:
+    """Send the reminders that are due; safe to run as often as you like."""
+    counts = send_due(summaries)
+    click.echo(
+        f"{counts['assignment']} assignment reminder(s), {counts['expiry']} expiry reminder(s), "
+        f"{counts['summary']} reviewer summary(ies) sent."
+    )
