@@ -9,6 +9,7 @@ from datetime import timedelta
 import click
 from flask.cli import AppGroup
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Membership, Role, User, utcnow
 from app.catalog import services as catalog
@@ -73,6 +74,7 @@ def expiring_certificates():
             Certificate.expires_at <= now + timedelta(days=30),
             _not_sent_recently("expiry", Certificate.id),
         )
+        .options(joinedload(Certificate.course))
         .order_by(User.id)
     )
 
