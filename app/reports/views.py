@@ -110,6 +110,7 @@ def _context(filters: Filters) -> dict:
         "courses": courses,
         "titles": titles,
         "statuses": STATUSES,
+        "network_admin": policy.is_network_admin(current_user),
     }
 
 
@@ -247,4 +248,18 @@ def transcript(user_id: int):
         "reports/transcript.html",
         person=person,
         rows=services.transcript(person),
+    )
+
+
+@bp.route("/network")
+@policy.role_required(Role.ADMIN)
+def network():
+    """Member cities side by side, for administrators of the whole network only."""
+    if not policy.is_network_admin(current_user):
+        abort(403)
+    filters = parse_filters()
+    filters.organisation = None  # the comparison is across the whole network
+    rows = services.by_city(filters)
+    return render_template("reports/network.html", rows=rows, **_context(filters)), (
+        400 if filters.errors else 200
     )

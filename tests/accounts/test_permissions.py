@@ -54,6 +54,7 @@ GET_RULES = {
     "teach.grading_queue": ("/teach/grading", {"trainer", "admin_cdmx", "admin"}),
     "assignments.list_assignments": ("/assignments/", REVIEWERS),
     "reports.dashboard": ("/reports/", REVIEWERS),
+    "reports.network": ("/reports/network", {"admin"}),  # network administrators only
     "reports.officials": ("/reports/officials", REVIEWERS),
     "reports.officials_csv": ("/reports/officials.csv", REVIEWERS),
     "reports.officials_xlsx": ("/reports/officials.xlsx", REVIEWERS),

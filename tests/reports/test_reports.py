@@ -154,3 +154,26 @@ def test_transcript_lists_courses_attempts_and_certificate(app, client, world, t
     assert cert.code[:4] in html
     enrolment = db.session.scalar(select(Enrolment))
     assert enrolment.status == EnrolmentStatus.COMPLETED
+
+
+def test_network_comparison_counts_each_city(app, client, world, tiny):
+    complete_tiny(client, world.official_cdmx_email, tiny)
+    admin = db.session.get(User, world.admin)
+    rows = {row.city.slug: row for row in reports.by_city(Filters())}
+    for slug in ("cdmx", "belo-horizonte"):
+        org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+        head = reports.headline(admin, Filters(organisation=org))
+        row = rows[slug]
+        assert (row.people, row.enrolments, row.completions) == (
+            head.headcount,
+            head.enrolments,
+            head.completions,
+        )
+    assert rows["cdmx"].completions == 1
+    network = app.test_client()
+    network.login(world.admin_email)
+    html = network.get("/reports/network").get_data(as_text=True)
+    assert "Belo Horizonte" in html and "Ciudad de México" in html
+    city_admin = app.test_client()
+    city_admin.login(world.admin_cdmx_email)
+    assert city_admin.get("/reports/network").status_code == 403
