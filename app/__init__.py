@@ -96,6 +96,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .certificates.cli import certificates_cli
     from .demo import demo_command
     from .quizzes.cli import quiz_cli
+    from .reports.bench_data import bench_cli
     from .reports.reminders import reminders_cli
     from .translate import translate_cli
 
@@ -104,6 +105,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.cli.add_command(certificates_cli)
     app.cli.add_command(quiz_cli)
     app.cli.add_command(reminders_cli)
+    app.cli.add_command(bench_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(translate_cli)
 
