@@ -251,6 +251,22 @@ def transcript(user_id: int):
     )
 
 
+@bp.route("/officials/<id:user_id>/transcript.pdf")
+@policy.role_required(Role.REVIEWER)
+def transcript_pdf(user_id: int):
+    from .transcript_pdf import render
+
+    person = db.session.get(User, user_id)
+    if person is None or not policy.can_see_user(current_user, person):
+        abort(404)
+    response = current_app.response_class(
+        render(person, services.transcript(person)), mimetype="application/pdf"
+    )
+    response.headers["Content-Disposition"] = f'attachment; filename="transcript-{person.id}.pdf"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @bp.route("/network")
 @policy.role_required(Role.ADMIN)
 def network():

@@ -105,6 +105,7 @@ OTHER_RULES = {
     "assignments.delete_assignment",
     # tests/reports/test_reports.py: own and other city's reviewer, an official
     "reports.transcript",
+    "reports.transcript_pdf",
 }
 
 

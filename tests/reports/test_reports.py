@@ -152,6 +152,15 @@ def test_transcript_lists_courses_attempts_and_certificate(app, client, world, t
 
     cert = db.session.scalar(select(Certificate))
     assert cert.code[:4] in html
+    import pypdf
+
+    pdf = reviewer.get(f"/reports/officials/{world.official_cdmx}/transcript.pdf")
+    assert pdf.mimetype == "application/pdf"
+    text = pypdf.PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text()
+    assert "Guadalupe Hernández" in text and "Curso mínimo" in text and cert.code[:4] in text
+    other = app.test_client()
+    other.login(world.reviewer_bh_email)
+    assert other.get(f"/reports/officials/{world.official_cdmx}/transcript.pdf").status_code == 404
     enrolment = db.session.scalar(select(Enrolment))
     assert enrolment.status == EnrolmentStatus.COMPLETED
 
