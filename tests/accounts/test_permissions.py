@@ -55,6 +55,7 @@ GET_RULES = {
     "assignments.list_assignments": ("/assignments/", REVIEWERS),
     "reports.dashboard": ("/reports/", REVIEWERS),
     "reports.network": ("/reports/network", {"admin"}),  # network administrators only
+    "reports.export_table": ("/reports/tables/departments.csv", REVIEWERS),
     "reports.officials": ("/reports/officials", REVIEWERS),
     "reports.officials_csv": ("/reports/officials.csv", REVIEWERS),
     "reports.officials_xlsx": ("/reports/officials.xlsx", REVIEWERS),
