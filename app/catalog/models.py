@@ -156,3 +156,14 @@ class VersionMedia(db.Model):
     version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"), primary_key=True)
     path: Mapped[str] = mapped_column(String(300), primary_key=True)
     sha256: Mapped[str] = mapped_column(ForeignKey("media_files.sha256"), index=True)
+
+
+class CourseAuthor(db.Model):
+    """Who writes a course: owners (who publish and add co-authors) and co-authors."""
+
+    __tablename__ = "course_authors"
+
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True, index=True)
+    role: Mapped[str] = mapped_column(String(20))  # "owner" or "coauthor"
+    added_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -52,6 +52,7 @@ GET_RULES = {
     "learning.my_learning": ("/learning/", SIGNED_IN),
     "teach.list_quizzes": ("/teach/", {"trainer", "admin_cdmx", "admin"}),
     "teach.grading_queue": ("/teach/grading", {"trainer", "admin_cdmx", "admin"}),
+    "author.index": ("/author/", {"trainer", "admin_cdmx", "admin"}),
     "assignments.list_assignments": ("/assignments/", REVIEWERS),
     "reports.dashboard": ("/reports/", REVIEWERS),
     "reports.network": ("/reports/network", {"admin"}),  # network administrators only
@@ -107,6 +108,11 @@ OTHER_RULES = {
     # tests/reports/test_reports.py: own and other city's reviewer, an official
     "reports.transcript",
     "reports.transcript_pdf",
+    # tests/catalog/test_authoring.py: owner, co-author, another trainer, an official
+    "author.course",
+    "author.download",
+    "author.add_author",
+    "author.remove_author",
 }
 
 

@@ -1,0 +1,152 @@
+"""Trainers' pages: their courses, package upload and download, authors and history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import select
+from wtforms import EmailField, SubmitField
+from wtforms.validators import DataRequired, Length
+
+from app.accounts import policy
+from app.accounts.models import Role, User
+from app.extensions import db
+
+from . import authoring, services
+from .models import CourseVersion
+
+bp = Blueprint("author", __name__, url_prefix="/author", template_folder="templates")
+
+
+class UploadForm(FlaskForm):
+    package = FileField(
+        _l("Course package (.zip)"), validators=[FileRequired(_l("Choose a .zip file."))]
+    )
+    submit = SubmitField(_l("Check and import"))
+
+
+class AuthorForm(FlaskForm):
+    email = EmailField(
+        _l("E-mail address of a trainer"), validators=[DataRequired(), Length(max=254)]
+    )
+    submit = SubmitField(_l("Add as co-author"))
+
+
+@bp.route("/", methods=["GET", "POST"])
+@policy.role_required(Role.TRAINER)
+def index():
+    form = UploadForm()
+    problems: list[str] = []
+    status = 200
+    if form.validate_on_submit():
+        try:
+            outcome, problems = authoring.import_zip(current_user, form.package.data.stream)
+        except authoring.AuthoringRefused:
+            db.session.rollback()
+            problems = [
+                _("A course with this identifier exists and you are not one of its owners.")
+            ]
+            outcome = None
+        if outcome is not None:
+            db.session.commit()
+            if outcome.created:
+                flash(_("Version %(n)s published.", n=outcome.version.number), "success")
+            else:
+                flash(
+                    _("Nothing changed: the package is the same as the current version."), "success"
+                )
+            return redirect(url_for(".course", slug=outcome.course.slug))
+        db.session.rollback()
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "catalog/author_index.html",
+        courses=authoring.my_courses(current_user),
+        form=form,
+        problems=problems,
+    ), status
+
+
+def _course_for_author(slug: str):
+    course = services.find_course(slug)
+    if course is None or not authoring.can_read(current_user, course):
+        abort(404)
+    return course
+
+
+@bp.route("/<slug>")
+@policy.role_required(Role.TRAINER)
+def course(slug: str):
+    course = _course_for_author(slug)
+    versions = db.session.scalars(
+        select(CourseVersion)
+        .where(CourseVersion.course_id == course.id)
+        .order_by(CourseVersion.number.desc())
+    ).all()
+    return render_template(
+        "catalog/author_course.html",
+        course=course,
+        versions=versions,
+        authors=authoring.authors(course),
+        history=authoring.history(course),
+        can_publish=authoring.can_publish(current_user, course),
+        form=AuthorForm(),
+        upload=UploadForm(),
+    )
+
+
+@bp.route("/<slug>/versions/<id:number>.zip")
+@policy.role_required(Role.TRAINER)
+def download(slug: str, number: int):
+    course = _course_for_author(slug)
+    version = services.get_version(course, number)
+    if version is None:
+        abort(404)
+    response = current_app.response_class(authoring.export_zip(version), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{slug}-v{number}.zip"'
+    return response
+
+
+@bp.route("/<slug>/authors", methods=["POST"])
+@policy.role_required(Role.TRAINER)
+def add_author(slug: str):
+    course = _course_for_author(slug)
+    if not authoring.can_publish(current_user, course):
+        abort(403)
+    form = AuthorForm()
+    if not form.validate_on_submit():
+        flash(_("Give the e-mail address of a trainer."), "error")
+        return redirect(url_for(".course", slug=slug))
+    person = db.session.scalar(select(User).where(User.email == form.email.data.strip().lower()))
+    try:
+        if person is None:
+            raise ValueError
+        authoring.add_author(current_user, course, person)
+    except ValueError:
+        flash(_("%(email)s is not the address of a trainer.", email=form.email.data), "error")
+        return redirect(url_for(".course", slug=slug))
+    db.session.commit()
+    flash(_("%(name)s is now a co-author.", name=person.name), "success")
+    return redirect(url_for(".course", slug=slug))
+
+
+@bp.route("/<slug>/authors/<id:user_id>/remove", methods=["POST"])
+@policy.role_required(Role.TRAINER)
+def remove_author(slug: str, user_id: int):
+    course = _course_for_author(slug)
+    if not authoring.can_publish(current_user, course) or not FlaskForm().validate_on_submit():
+        abort(403)
+    person = db.session.get(User, user_id) or abort(404)
+    try:
+        authoring.remove_author(current_user, course, person)
+    except ValueError:
+        flash(_("A course keeps at least one owner."), "error")
+        return redirect(url_for(".course", slug=slug))
+    db.session.commit()
+    flash(_("%(name)s is no longer an author of this course.", name=person.name), "success")
+    return redirect(url_for(".course", slug=slug))
