@@ -114,7 +114,8 @@ def timings(url: str, instance: str, runs: int) -> dict:
     }
     results = {}
     for name, path in pages.items():
-        assert client.get(path).status_code == 200, path  # warm-up, and it must work
+        status = client.get(path).status_code  # warm-up, and it must work
+        assert status == 200, (path, status)
         times = []
         for _run in range(runs):
             start = time.perf_counter()

@@ -119,15 +119,13 @@ def _context(filters: Filters) -> dict:
 def dashboard():
     filters = parse_filters()
     context = _context(filters)
+    figures = services.dashboard(current_user, filters)
     return render_template(
         "reports/dashboard.html",
-        head=services.headline(current_user, filters),
-        departments=services.by_department(current_user, filters),
-        per_course=services.by_course(current_user, filters, context["titles"]),
-        months=[
-            (format_date(first, "MMM yyyy"), n)
-            for first, n in services.completions_by_month(current_user, filters)
-        ],
+        head=figures.head,
+        departments=services.by_department(current_user, filters, data=figures.data),
+        per_course=services.by_course(current_user, filters, context["titles"], figures.data),
+        months=[(format_date(first, "MMM yyyy"), n) for first, n in figures.months],
         **context,
     ), (400 if filters.errors else 200)
 
@@ -144,10 +142,8 @@ def officials():
     if sort not in SORT_CHOICES:
         sort = "name"
     number = max(request.args.get("page", 1, type=int) or 1, 1)
-    page = services.Page.of(
-        services.officials_query(current_user, filters, q, sort),
-        number,
-        current_app.config["PAGE_SIZE"],
+    page = services.officials_page(
+        current_user, filters, q, sort, number, current_app.config["PAGE_SIZE"]
     )
     return render_template(
         "reports/officials.html",
