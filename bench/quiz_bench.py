@@ -139,22 +139,17 @@ class Official(threading.Thread):
                 self.cookie = value.split(";", 1)[0]
         return response.status, response.getheader("Location") or "", data
 
+    def sign_in(self, conn) -> None:
+        _s, _l, html = self.request(conn, "GET", "/login")
+        form = {"csrf_token": self.token(html), "email": f"o{self.n}@bench.example"}
+        self.request(conn, "POST", "/login", {**form, "password": PASSWORD})
+
     def token(self, html: str) -> str:
         return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-        _s, _l, html = self.request(conn, "GET", "/login")
-        self.request(
-            conn,
-            "POST",
-            "/login",
-            {
-                "csrf_token": self.token(html),
-                "email": f"o{self.n}@bench.example",
-                "password": PASSWORD,
-            },
-        )
+        self.sign_in(conn)
         quiz = f"/courses/bench-course-000/modules/{self.module_id}/quiz"
         ok = failed = 0
         while time.monotonic() < self.until:
@@ -185,17 +180,7 @@ class Submitter(Official):
 
     def run(self) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        _s, _l, html = self.request(conn, "GET", "/login")
-        self.request(
-            conn,
-            "POST",
-            "/login",
-            {
-                "csrf_token": self.token(html),
-                "email": f"o{self.n}@bench.example",
-                "password": PASSWORD,
-            },
-        )
+        self.sign_in(conn)
         _s, _l, html = self.request(conn, "GET", "/profile")
         token = self.token(html)
         answers = {f"q{i}": ANSWERS[i % 4] for i in range(QUESTIONS)}

@@ -144,24 +144,30 @@ def _public_credential(code: str) -> Certificate:
     return cert
 
 
+def _credential(code: str, kind: str):
+    """The signed credential as stored: JSON-LD with its proof, or the compact JWT."""
+    cert = _public_credential(code)
+    body, mimetype = (
+        (cert.credential, "application/vc+ld+json")
+        if kind == "json"
+        else (cert.credential_jwt, "application/vc+jwt")
+    )
+    response = current_app.response_class(body, mimetype=mimetype)
+    if request.args.get("download"):
+        response.headers["Content-Disposition"] = f'attachment; filename="{cert.code}.{kind}"'
+    return response
+
+
 @bp.route("/verify/<code>.json")
 @limiter.limit(_verify_limit)
 def credential_json(code: str):
-    cert = _public_credential(code)
-    response = current_app.response_class(cert.credential, mimetype="application/vc+ld+json")
-    if request.args.get("download"):
-        response.headers["Content-Disposition"] = f'attachment; filename="{cert.code}.json"'
-    return response
+    return _credential(code, "json")
 
 
 @bp.route("/verify/<code>.jwt")
 @limiter.limit(_verify_limit)
 def credential_jwt(code: str):
-    cert = _public_credential(code)
-    response = current_app.response_class(cert.credential_jwt, mimetype="application/vc+jwt")
-    if request.args.get("download"):
-        response.headers["Content-Disposition"] = f'attachment; filename="{cert.code}.jwt"'
-    return response
+    return _credential(code, "jwt")
 
 
 def own_key_resolver(method: str):

@@ -211,27 +211,31 @@ def officials_csv():
     return response
 
 
-@bp.route("/officials.xlsx")
-@policy.role_required(Role.REVIEWER)
-def officials_xlsx():
+def _xlsx(name: str, header: list[str], rows, handle):
+    """A one-sheet workbook sent as a download. write_only keeps rows on disk as they come;
+    the handle is a temporary file for the long export, memory for the small tables."""
     from openpyxl import Workbook
 
-    stmt = _export_stmt()
-    # write_only keeps rows on disk as they come; the finished file is sent from disk.
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("officials")
-    sheet.append(list(HEADERS))
-    for row in _rows(stmt):
+    sheet = workbook.create_sheet(name)
+    sheet.append(header)
+    for row in rows:
         sheet.append([_safe(v) if isinstance(v, str) else v for v in row])
-    handle = tempfile.TemporaryFile()
     workbook.save(handle)
     handle.seek(0)
     return send_file(
         handle,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
-        download_name="officials.xlsx",
+        download_name=f"{name}.xlsx",
     )
+
+
+@bp.route("/officials.xlsx")
+@policy.role_required(Role.REVIEWER)
+def officials_xlsx():
+    stmt = _export_stmt()
+    return _xlsx("officials", list(HEADERS), _rows(stmt), tempfile.TemporaryFile())
 
 
 TABLES = ("departments", "courses", "months")
@@ -271,22 +275,8 @@ def export_table(name: str, fmt: str):
         response = current_app.response_class(buffer.getvalue(), mimetype="text/csv")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
-    from openpyxl import Workbook
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(name)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_safe(v) if isinstance(v, str) else v for v in row])
-    handle = io.BytesIO()
-    workbook.save(handle)
-    handle.seek(0)
-    return send_file(
-        handle,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"{name}.xlsx",
-    )
+    return _xlsx(name, header, rows, io.BytesIO())
 
 
 @bp.route("/officials/<id:user_id>")
