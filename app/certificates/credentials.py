@@ -21,7 +21,6 @@ import base58
 import jwt
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from pyld import jsonld
 
 from . import keys
 
@@ -40,6 +39,8 @@ class CredentialError(ValueError):
 
 
 def _load_document(url: str, options: dict | None = None) -> dict:
+    from pyld import jsonld
+
     if url not in _CONTEXT_FILES:
         raise jsonld.JsonLdError(f"context {url} is not known here", "loading document failed")
     if url not in _contexts:
@@ -49,6 +50,8 @@ def _load_document(url: str, options: dict | None = None) -> dict:
 
 def canonical(document: dict) -> str:
     """RDFC-1.0 (URDNA2015) N-Quads of a JSON-LD document, with the local contexts only."""
+    from pyld import jsonld  # 20 MB of imports, for the requests that sign or verify only
+
     return jsonld.normalize(
         document,
         {
@@ -143,6 +146,8 @@ def verify(credential: dict, resolve: Resolver, now: datetime | None = None) -> 
     if public is None:
         raise CredentialError("the proof's verification method is not a known key")
     value = str(proof.get("proofValue", ""))
+    from pyld import jsonld
+
     try:
         signature = base58.b58decode(value[1:]) if value.startswith("z") else b""
         data = _data_to_sign(credential, proof)

@@ -12,14 +12,9 @@ import os
 import threading
 from pathlib import Path
 
-import font_roboto
-import segno
 from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
-from fontTools import subset
-from fontTools.ttLib import TTFont
-from fpdf import FPDF
 
 from app.catalog.services import LruCache
 from app.mail import external_url
@@ -48,6 +43,8 @@ def _font(style: str) -> Path:
     fpdf2 parses the whole font for every document; the full Roboto (300 KB with its
     layout tables) takes 30 ms of the page's time, the cut-down copy a third of that.
     """
+    import font_roboto  # here, not at the top: a worker that never draws a PDF stays small
+
     source = {"": font_roboto.Roboto, "B": font_roboto.RobotoBold}[style]
     folder = Path(current_app.instance_path) / "fonts"
     target = folder / f"{Path(source).stem}-latin-v1.ttf"
@@ -55,6 +52,9 @@ def _font(style: str) -> Path:
         return target
     with _font_lock:
         if not target.exists():
+            from fontTools import subset
+            from fontTools.ttLib import TTFont
+
             folder.mkdir(parents=True, exist_ok=True)
             options = subset.Options()
             options.layout_features = []
@@ -106,6 +106,10 @@ def render(cert: Certificate) -> bytes:
 
 
 def _draw(cert: Certificate, verify_url: str) -> bytes:
+    # fpdf2 and segno load fontTools and Pillow (some 60 MB): only workers that draw pay it.
+    import segno
+    from fpdf import FPDF
+
     pdf = FPDF(orientation="landscape", format="A4", unit="mm")
     pdf.set_creation_date(cert.issued_at)
     pdf.set_auto_page_break(False)

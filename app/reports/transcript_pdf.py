@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask_babel import format_date
 from flask_babel import gettext as _
-from fpdf import FPDF
 
 from app.accounts.models import User
 from app.certificates import codes
@@ -12,6 +11,8 @@ from app.certificates.pdf import _font
 
 
 def render(person: User, rows: list) -> bytes:
+    from fpdf import FPDF  # loaded on first use, as for certificates
+
     pdf = FPDF(orientation="portrait", format="A4", unit="mm")
     pdf.add_font("Roboto", "", _font(""))
     pdf.add_font("Roboto", "B", _font("B"))
