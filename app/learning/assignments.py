@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, exists, func, insert, literal, select
+from sqlalchemy import and_, case, exists, func, insert, literal, select, update
 from sqlalchemy.orm import selectinload
 
 from app.accounts import policy
@@ -66,13 +66,53 @@ def create(
     db.session.flush()
     if people is not None:
         due = _due(assignment, today())
+        done = set(
+            db.session.scalars(
+                select(Enrolment.user_id).where(
+                    Enrolment.course_id == course.id,
+                    Enrolment.status == EnrolmentStatus.COMPLETED.value,
+                    Enrolment.user_id.in_([p.id for p in people]),
+                )
+            )
+        )
         db.session.execute(
             insert(AssignmentMember),
-            [{"assignment_id": assignment.id, "user_id": p.id, "due_on": due} for p in people],
+            [
+                {
+                    "assignment_id": assignment.id,
+                    "user_id": p.id,
+                    "due_on": due,
+                    "completed": p.id in done,
+                }
+                for p in people
+            ],
         )
     else:
         sync_members(assignment)
     return assignment
+
+
+def _has_completed(user_id, course_id):
+    """SQL: whether that person has completed that course."""
+    return exists().where(
+        Enrolment.user_id == user_id,
+        Enrolment.course_id == course_id,
+        Enrolment.status == EnrolmentStatus.COMPLETED.value,
+    )
+
+
+def mark_completed(user_id: int, course_id: int) -> None:
+    """The person completed the course: their assignments of it are no longer due."""
+    db.session.execute(
+        update(AssignmentMember)
+        .where(
+            AssignmentMember.user_id == user_id,
+            AssignmentMember.assignment_id.in_(
+                select(Assignment.id).where(Assignment.course_id == course_id)
+            ),
+        )
+        .values(completed=True)
+    )
 
 
 def sync_members(assignment: Assignment) -> int:
@@ -86,6 +126,7 @@ def sync_members(assignment: Assignment) -> int:
             literal(assignment.id),
             User.id,
             literal(_due(assignment, today())),
+            _has_completed(User.id, assignment.course_id),
             literal(utcnow()),
         )
         .join(Organisation, Organisation.id == User.organisation_id)
@@ -100,7 +141,7 @@ def sync_members(assignment: Assignment) -> int:
     )
     result = db.session.execute(
         insert(AssignmentMember).from_select(
-            ["assignment_id", "user_id", "due_on", "added_at"], newcomers
+            ["assignment_id", "user_id", "due_on", "completed", "added_at"], newcomers
         )
     )
     return result.rowcount or 0

@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import Organisation, User, utcnow
@@ -119,4 +119,8 @@ class AssignmentMember(db.Model):
     )
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
     due_on: Mapped[date] = mapped_column(index=True)
+    #: Whether the person has completed the course: kept in step by sync_members (at
+    #: insert) and mark_completed (when an enrolment completes), so overdue counts need no
+    #: join with enrolments.
+    completed: Mapped[bool] = mapped_column(default=False, server_default=false())
     added_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -149,9 +149,12 @@ def refresh_completion(enrolment: Enrolment) -> bool:
     enrolment.completed_at = utcnow()
     db.session.flush()
     log.info("enrolment %s completed", enrolment.id)
-    # In the same request and transaction: the official leaves with their certificate.
+    # In the same request and transaction: the official leaves with their certificate, and
+    # their assignments of this course stop counting as due.
     from app.certificates.services import issue
+    from app.learning.assignments import mark_completed
 
+    mark_completed(enrolment.user_id, enrolment.course_id)
     issue(enrolment)
     return True
 

@@ -8,14 +8,14 @@ from datetime import timedelta
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Membership, Role, User, utcnow
 from app.catalog import services as catalog
 from app.certificates.models import Certificate
 from app.extensions import db
-from app.learning.models import Assignment, AssignmentMember, Enrolment, EnrolmentStatus
+from app.learning.models import Assignment, AssignmentMember
 from app.mail import external_url, render_message, send
 
 from . import services
@@ -47,14 +47,10 @@ def due_assignments():
         .select_from(AssignmentMember)
         .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
         .join(User, User.id == AssignmentMember.user_id)
-        .outerjoin(
-            Enrolment,
-            and_(Enrolment.user_id == User.id, Enrolment.course_id == Assignment.course_id),
-        )
         .where(
             User.is_active_account.is_(True),
             AssignmentMember.due_on <= today + WEEK,
-            or_(Enrolment.status.is_(None), Enrolment.status != EnrolmentStatus.COMPLETED.value),
+            AssignmentMember.completed.is_(False),
             _not_sent_recently("assignment", Assignment.course_id),
         )
         .group_by(User.id, Assignment.course_id)

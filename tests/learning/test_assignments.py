@@ -187,3 +187,25 @@ def test_summary_counts_match_a_brute_force_count(app, world, tiny):
         )
         == 1
     )
+
+
+def test_membership_knows_when_the_course_is_completed(app, client, world, tiny):
+    from tests.certificates.conftest import complete_tiny
+
+    reviewer = db.session.get(User, world.reviewer_cdmx)
+    finance = db.session.get(Organisation, world.cdmx_finance)
+    before = assignments.create(reviewer, tiny.course, finance, due_days=5)
+    db.session.commit()
+    complete_tiny(client, world.official_cdmx_email, tiny)  # completes after being assigned
+    after = assignments.create(reviewer, tiny.course, finance, due_days=5)  # and before this
+    named = assignments.create(
+        reviewer,
+        tiny.course,
+        finance,
+        due_days=5,
+        people=[db.session.get(User, world.official_cdmx)],
+    )
+    db.session.commit()
+    for assignment in (before, after, named):
+        member = db.session.get(AssignmentMember, (assignment.id, world.official_cdmx))
+        assert member.completed is True, assignment.id
