@@ -163,24 +163,28 @@ class Dashboard:
 
 
 def dashboard(actor: User, filters: Filters) -> Dashboard:
-    """Everything the dashboard shows. The overdue count (the heaviest query: every assigned
-    person against their enrolments) runs on a second connection while this one does the
-    rollup and the monthly series, so the page waits for the longer of the two, not both."""
+    """Everything the dashboard shows. Its three independent parts (the rollup; the overdue
+    and expiring counts; the monthly series) run at the same time on their own connections,
+    so the page waits for the longest of them, not for their sum."""
     app = current_app._get_current_object()
     actor_id = actor.id
 
-    def other_connection() -> tuple[int, int]:
-        with app.app_context():
-            try:
-                return _overdue_and_expiring(db.session.get(User, actor_id), filters)
-            finally:
-                db.session.remove()
+    def on_own_connection(work):
+        def run():
+            with app.app_context():
+                try:
+                    return work(db.session.get(User, actor_id))
+                finally:
+                    db.session.remove()
 
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pending = pool.submit(other_connection)
+        return run
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        late = pool.submit(on_own_connection(lambda user: _overdue_and_expiring(user, filters)))
+        series = pool.submit(on_own_connection(lambda user: completions_by_month(user, filters)))
         data = rollup(actor, filters)
-        months = completions_by_month(actor, filters)
-        overdue, expiring = pending.result()
+        overdue, expiring = late.result()
+        months = series.result()
     return Dashboard(_headline(data, overdue, expiring), data, months)
 
 
