@@ -108,6 +108,8 @@ class User(UserMixin, db.Model):
     """Anyone who signs in: officials, trainers, reviewers and admins alike."""
 
     __tablename__ = "users"
+    #: Covers "the active people of these organisations", the start of every report.
+    __table_args__ = (Index("ix_users_org_active", "organisation_id", "is_active_account", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stored lower-cased, which makes the unique constraint case-insensitive.

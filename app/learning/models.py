@@ -35,7 +35,11 @@ class Enrolment(db.Model):
     """An official following a course; pinned to the version and edition they started on."""
 
     __tablename__ = "enrolments"
-    __table_args__ = (UniqueConstraint("user_id", "course_id"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "course_id"),
+        # Covers the reports' per-person counts: no table lookups for status or course.
+        Index("ix_enrolments_user_status_course", "user_id", "status", "course_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -112,7 +116,11 @@ class AssignmentMember(db.Model):
     """One person's share of an assignment, with their own due date."""
 
     __tablename__ = "assignment_members"
-    __table_args__ = (Index("ix_assignment_members_user_due", "user_id", "due_on"),)
+    __table_args__ = (
+        Index("ix_assignment_members_user_due", "user_id", "due_on"),
+        # Covers "open and past due": the overdue counts read only this index.
+        Index("ix_assignment_members_open", "completed", "due_on", "user_id", "assignment_id"),
+    )
 
     assignment_id: Mapped[int] = mapped_column(
         ForeignKey("assignments.id", ondelete="CASCADE"), primary_key=True
