@@ -39,6 +39,8 @@ class Enrolment(db.Model):
         UniqueConstraint("user_id", "course_id"),
         # Covers the reports' per-person counts: no table lookups for status or course.
         Index("ix_enrolments_user_status_course", "user_id", "status", "course_id"),
+        # Completions in a period, for the monthly series, without reading the table.
+        Index("ix_enrolments_status_completed", "status", "completed_at", "user_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

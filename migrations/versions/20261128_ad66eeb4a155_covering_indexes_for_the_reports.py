@@ -23,6 +23,7 @@ def upgrade():
 
     with op.batch_alter_table('enrolments', schema=None) as batch_op:
         batch_op.create_index('ix_enrolments_user_status_course', ['user_id', 'status', 'course_id'], unique=False)
+        batch_op.create_index('ix_enrolments_status_completed', ['status', 'completed_at', 'user_id'], unique=False)
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index('ix_users_org_active', ['organisation_id', 'is_active_account', 'id'], unique=False)
@@ -36,6 +37,7 @@ def downgrade():
         batch_op.drop_index('ix_users_org_active')
 
     with op.batch_alter_table('enrolments', schema=None) as batch_op:
+        batch_op.drop_index('ix_enrolments_status_completed')
         batch_op.drop_index('ix_enrolments_user_status_course')
 
     with op.batch_alter_table('assignment_members', schema=None) as batch_op:
