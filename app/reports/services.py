@@ -216,11 +216,9 @@ def overdue_query(actor: User, filters: Filters, count: bool = False):
     return stmt.group_by(User.id, Assignment.course_id)
 
 
-@dataclass(frozen=True)
-class Breakdown:
-    label: str
-    key: int | str
-    people: int
+class _Rated:
+    """Completion rate and chart point of a row with enrolments and completions."""
+
     enrolments: int
     completions: int
 
@@ -230,7 +228,20 @@ class Breakdown:
 
     @property
     def chart(self) -> tuple[str, int]:
-        return self.label, self.completions
+        return self.name, self.completions
+
+
+@dataclass(frozen=True)
+class Breakdown(_Rated):
+    label: str
+    key: int | str
+    people: int
+    enrolments: int
+    completions: int
+
+    @property
+    def name(self) -> str:
+        return self.label
 
 
 def by_department(
@@ -525,7 +536,7 @@ def transcript(user: User):
 
 
 @dataclass(frozen=True)
-class CityRow:
+class CityRow(_Rated):
     city: Organisation
     people: int
     active_30_days: int
@@ -533,12 +544,8 @@ class CityRow:
     completions: int
 
     @property
-    def rate(self) -> float | None:
-        return self.completions / self.enrolments if self.enrolments else None
-
-    @property
-    def chart(self) -> tuple[str, int]:
-        return self.city.name, self.completions
+    def name(self) -> str:
+        return self.city.name
 
 
 def by_city(filters: Filters) -> list[CityRow]:
