@@ -62,6 +62,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .accounts.staff_views import bp as staff_bp
     from .accounts.views import bp as accounts_bp
     from .catalog.author_views import bp as author_bp
+    from .catalog.draft_views import bp as drafts_bp
     from .catalog.views import bp as catalog_bp
     from .certificates.views import bp as certificates_bp
     from .learning.assignment_views import bp as assignments_bp
@@ -77,6 +78,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.register_blueprint(admin_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(author_bp)
+    app.register_blueprint(drafts_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(reports_bp)

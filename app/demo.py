@@ -273,10 +273,20 @@ def import_shipped_courses() -> list[str]:
             lines += [str(p) for p in problems]
             continue
         outcome = catalog.import_package(package)
+        _demo_trainer_owns(outcome.course)
         db.session.commit()
         state = f"version {outcome.version.number}" if outcome.created else "unchanged"
         lines.append(f"Course {package.slug}: {state}")
     return lines
+
+
+def _demo_trainer_owns(course) -> None:
+    """The demo trainer owns the shipped courses, so they can be edited in the browser."""
+    from app.catalog.models import CourseAuthor
+
+    trainer = db.session.scalar(select(User).where(User.email == "trainer@aula.example"))
+    if trainer is not None and db.session.get(CourseAuthor, (course.id, trainer.id)) is None:
+        db.session.add(CourseAuthor(course_id=course.id, user_id=trainer.id, role="owner"))
 
 
 #: Demo officials who have finished the first course (so certificates exist to look at),

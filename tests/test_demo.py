@@ -89,3 +89,24 @@ def test_demo_has_certificates_including_the_cdmx_official(runner):
     assert f"{total} demo certificates issued." in first.output
     second = runner.invoke(args=["demo", "--no-serve"])
     assert "0 demo certificates issued." in second.output
+
+
+def test_demo_trainer_owns_the_shipped_courses_and_can_edit_them(runner, client):
+    from app.catalog.models import Course, CourseAuthor
+
+    runner.invoke(args=["demo", "--no-serve"])
+    runner.invoke(args=["demo", "--no-serve"])
+    trainer = db.session.scalar(select(User).where(User.email == "trainer@aula.example"))
+    owned = db.session.scalars(
+        select(Course.slug)
+        .join(CourseAuthor, CourseAuthor.course_id == Course.id)
+        .where(CourseAuthor.user_id == trainer.id, CourseAuthor.role == "owner")
+    ).all()
+    assert len(owned) == db.session.scalar(select(func.count()).select_from(Course)) >= 7
+    client.login("trainer@aula.example", "aula-demo")
+    assert client.submit("/author/city-in-the-world/draft/open").status_code == 302
+    page = client.get("/author/city-in-the-world/draft")
+    assert page.status_code == 200
+    course = db.session.scalar(select(Course).where(Course.slug == "city-in-the-world"))
+    first = course.current_version.editions[0].modules[0].lessons[0]
+    assert first.title in page.get_data(as_text=True)

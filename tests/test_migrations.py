@@ -26,3 +26,27 @@ def test_downgrade_to_base_and_upgrade_again(app):
     assert tables == set()
     upgrade()
     assert _diff() == []
+
+
+def test_upgrade_a_populated_database(app, world, tiny):
+    """Migrations that rebuild tables (SQLite batch mode) and backfill columns work on a
+    database with rows in it, as an existing instance has."""
+    from sqlalchemy import select, text
+
+    from app.accounts.models import User
+    from app.learning.models import Enrolment
+
+    client = app.test_client()
+    client.login(world.official_cdmx_email)
+    assert client.submit("/courses/tiny/enrol", {"language": "es"}).status_code == 302
+    db.session.remove()
+    downgrade(revision="ad66eeb4a155")  # before the drafts and enrolment organisations
+    with db.engine.connect() as connection:
+        assert "organisation_id" not in {
+            c["name"] for c in inspect(connection).get_columns("enrolments")
+        }
+        assert connection.execute(text("SELECT count(*) FROM course_versions")).scalar() == 1
+    upgrade()
+    assert _diff() == []
+    enrolment = db.session.scalar(select(Enrolment))
+    assert enrolment.organisation_id == db.session.get(User, world.official_cdmx).organisation_id

@@ -242,8 +242,10 @@ def update_user(
     user.organisation = organisation
     if moved:
         from app.learning.assignments import sync_for
+        from app.learning.services import follow_moves
 
         db.session.flush()
+        follow_moves([user.id])
         sync_for(organisation)
     if user.is_active_account and not is_active:
         user.session_nonce = secrets.token_hex(8)

@@ -272,7 +272,7 @@ def import_staff(
         departments[name.lower()] = dept
         result.departments_created.append(name)
 
-    new_rows = []
+    new_rows, moved = [], []
     for r in rows:
         target = departments[r.department.lower()] if r.department else organisation
         user = existing.get(r.email)
@@ -288,6 +288,8 @@ def import_staff(
             )
         else:
             user.name, user.job_title, user.locale = r.name, r.job_title, r.locale
+            if user.organisation_id != target.id:
+                moved.append(user.id)
             user.organisation = target
             result.updated += 1
     if new_rows:
@@ -296,6 +298,11 @@ def import_staff(
             chunk = new_rows[start : start + _CHUNK]
             db.session.execute(insert(User), chunk)
     db.session.flush()
+    if moved:
+        from app.learning.services import follow_moves
+
+        for start in range(0, len(moved), _CHUNK):
+            follow_moves(moved[start : start + _CHUNK])
     # Newcomers (and people moved here) get the assignments that cover their organisation.
     from app.learning.assignments import sync_all
 

@@ -17,7 +17,7 @@ from app.accounts.models import Role, User
 from app.extensions import db
 
 from . import authoring, services
-from .models import CourseVersion
+from .models import CourseVersion, Draft
 
 bp = Blueprint("author", __name__, url_prefix="/author", template_folder="templates")
 
@@ -94,6 +94,7 @@ def course(slug: str):
         versions=versions,
         authors=authoring.authors(course),
         history=authoring.history(course),
+        has_draft=db.session.get(Draft, course.id) is not None,
         can_publish=authoring.can_publish(current_user, course),
         form=AuthorForm(),
         upload=UploadForm(),

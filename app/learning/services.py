@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, load_only
 
 from app.accounts.models import User, utcnow
@@ -65,6 +65,7 @@ def enrol(user: User, course: Course, language: str, actor: User | None = None) 
     edition = pick_edition(version.editions, language, language)
     enrolment = Enrolment(
         user=user,
+        organisation_id=user.organisation_id,
         course=course,
         version=version,
         edition=edition,
@@ -275,4 +276,19 @@ def next_lesson(lessons: list[Lesson], finished: set[int], last_id: int | None) 
 def resume_lesson(enrolment: Enrolment) -> Lesson | None:
     return next_lesson(
         edition_lessons(enrolment.edition_id), done_lesson_ids(enrolment), enrolment.last_lesson_id
+    )
+
+
+def follow_moves(user_ids) -> None:
+    """Enrolments follow their officials into a new organisation, so reports count them
+    where the person works now. One UPDATE for any number of people."""
+    db.session.execute(
+        update(Enrolment)
+        .where(Enrolment.user_id.in_(user_ids))
+        .values(
+            organisation_id=select(User.organisation_id)
+            .where(User.id == Enrolment.user_id)
+            .scalar_subquery()
+        )
+        .execution_options(synchronize_session=False)
     )

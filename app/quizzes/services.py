@@ -20,7 +20,7 @@ from app.catalog.models import Edition, Module
 from app.extensions import db
 from app.learning.models import Enrolment
 from app.quizzes import gift
-from app.quizzes.grading import InvalidResponse, grade
+from app.quizzes.grading import Grade, InvalidResponse, grade
 from app.quizzes.models import FINAL, AttemptState, QuizAttempt, QuizResponse
 
 log = logging.getLogger("aula.quizzes")
@@ -127,7 +127,7 @@ def attempts_left(ref: QuizRef, used: int) -> int | None:
     return None if allowed is None else max(0, allowed - used)
 
 
-def _snapshot(ref: QuizRef, rng: random.Random) -> list[dict]:
+def snapshot(ref: QuizRef, rng: random.Random) -> list[dict]:
     """The questions of a new attempt: drawn, shuffled and frozen as the settings say."""
     questions = questions_for(ref.gift_text)
     draw, by_category = ref.setting("draw"), ref.setting("draw_by_category")
@@ -178,7 +178,7 @@ def start_attempt(
         enrolment_id=enrolment.id,
         quiz_key=ref.key,
         number=number,
-        questions=_snapshot(ref, rng or random.SystemRandom()),
+        questions=snapshot(ref, rng or random.SystemRandom()),
         pass_mark=pass_mark,
         deadline=(
             utcnow() + timedelta(minutes=ref.setting("time_limit_minutes"))
@@ -272,6 +272,13 @@ def draft_responses(attempt: QuizAttempt) -> dict[int, object]:
 
 def is_late(attempt: QuizAttempt, now=None) -> bool:
     return attempt.deadline is not None and (now or utcnow()) > attempt.deadline + GRACE
+
+
+def grade_response(question: dict, value) -> Grade:
+    """One response's grade, as submission computes it: no answer scores 0."""
+    if value is None or value == [] or value == {}:
+        return Grade(0.0)
+    return grade(question, value)
 
 
 def submit_attempt(

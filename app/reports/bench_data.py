@@ -98,11 +98,13 @@ def generate(officials: int, courses: int, seed: int = 7) -> dict[str, int]:
                 }
             )
         db.session.execute(insert(User), people)
-        ids = db.session.scalars(
-            select(User.id).where(User.email.in_([p["email"] for p in people]))
+        ids = db.session.execute(
+            select(User.id, User.organisation_id).where(
+                User.email.in_([p["email"] for p in people])
+            )
         ).all()
         enrolments = []
-        for user_id in ids:
+        for user_id, organisation_id in ids:
             picked = rng.sample(editions, min(len(editions), rng.randint(0, 5)))
             for course, version, edition, _lessons in picked:
                 state = rng.choices(["completed", "active", "withdrawn"], [5, 4, 1])[0]
@@ -111,6 +113,7 @@ def generate(officials: int, courses: int, seed: int = 7) -> dict[str, int]:
                 enrolments.append(
                     {
                         "user_id": user_id,
+                        "organisation_id": organisation_id,
                         "course_id": course.id,
                         "version_id": version.id,
                         "edition_id": edition.id,
@@ -131,7 +134,7 @@ def generate(officials: int, courses: int, seed: int = 7) -> dict[str, int]:
                 Enrolment.completed_at,
                 Enrolment.version_id,
                 Enrolment.edition_id,
-            ).where(Enrolment.user_id.in_(ids))
+            ).where(Enrolment.user_id.in_([user_id for user_id, _org in ids]))
         ).all()
         attempts, progress, certificates = [], [], []
         for enrolment_id, user_id, course_id, status, completed_at, version_id, edition_id in rows:
@@ -217,6 +220,7 @@ def generate(officials: int, courses: int, seed: int = 7) -> dict[str, int]:
         db.session.add(
             Enrolment(
                 user_id=official.id,
+                organisation_id=official.organisation_id,
                 course_id=course.id,
                 version_id=version.id,
                 edition_id=edition.id,

@@ -42,12 +42,28 @@ class Filters:
         return start, end
 
 
-def people_condition(actor: User, filters: Filters):
-    """SQL condition on User: active people inside the scope (and the chosen organisation)."""
+def _orgs(actor: User, filters: Filters):
+    """The organisations a report covers: the scope, narrowed to the chosen organisation."""
     orgs = select(Organisation.id).where(policy.org_scope(actor, Role.REVIEWER))
     if filters.organisation is not None:
         orgs = orgs.where(Organisation.path.startswith(filters.organisation.path, autoescape=True))
-    return and_(User.organisation_id.in_(orgs), User.is_active_account.is_(True))
+    return orgs
+
+
+def people_condition(actor: User, filters: Filters):
+    """SQL condition on User: active people inside the scope (and the chosen organisation)."""
+    return and_(User.organisation_id.in_(_orgs(actor, filters)), User.is_active_account.is_(True))
+
+
+def enrolments_in_scope(actor: User, filters: Filters):
+    """SQL condition on Enrolment alone, equal to joining the people condition: enrolments
+    carry their official's organisation, so only the (few) deactivated accounts of the scope
+    are looked up, not every person."""
+    orgs = _orgs(actor, filters)
+    inactive = select(User.id).where(
+        User.organisation_id.in_(orgs), User.is_active_account.is_(False)
+    )
+    return and_(Enrolment.organisation_id.in_(orgs), Enrolment.user_id.not_in(inactive))
 
 
 def _enrolment_conditions(filters: Filters) -> list:
@@ -105,14 +121,13 @@ def rollup(actor: User, filters: Filters) -> Rollup:
     enrolled = func.sum(case((and_(*enrolled_in), 1), else_=0)) if enrolled_in else func.count()
     grouped = db.session.execute(
         select(
-            User.organisation_id,
+            Enrolment.organisation_id,
             Enrolment.course_id,
             enrolled,
             func.coalesce(func.sum(case((and_(*completed_in), 1), else_=0)), 0),
         )
-        .join(User, User.id == Enrolment.user_id)
-        .where(people, *_enrolment_conditions(filters))
-        .group_by(User.organisation_id, Enrolment.course_id)
+        .where(enrolments_in_scope(actor, filters), *_enrolment_conditions(filters))
+        .group_by(Enrolment.organisation_id, Enrolment.course_id)
     ).all()
     return Rollup(
         {org: (n, active) for org, n, active in rows},
@@ -287,7 +302,6 @@ def by_course(
 
 def completions_by_month(actor: User, filters: Filters, months: int = 12) -> list[tuple[date, int]]:
     """Completions per calendar month, the last `months` months (or the filtered period)."""
-    people = people_condition(actor, filters)
     start, end = filters.period()
     today = utcnow().date()
     first = date(today.year, today.month, 1)
@@ -297,9 +311,8 @@ def completions_by_month(actor: User, filters: Filters, months: int = 12) -> lis
     year, month = extract("year", Enrolment.completed_at), extract("month", Enrolment.completed_at)
     stmt = (
         select(year, month, func.count())
-        .join(User, User.id == Enrolment.user_id)
         .where(
-            people,
+            enrolments_in_scope(actor, filters),
             Enrolment.status == COMPLETED,
             Enrolment.completed_at >= start,
             *([Enrolment.completed_at < end] if end else []),
@@ -576,8 +589,7 @@ def by_city(filters: Filters) -> list[CityRow]:
             func.coalesce(func.sum(case((Enrolment.status == COMPLETED, 1), else_=0)), 0),
         )
         .select_from(Enrolment)
-        .join(User, User.id == Enrolment.user_id)
-        .join(unit, unit.c.id == User.organisation_id)
+        .join(unit, unit.c.id == Enrolment.organisation_id)
         .join(city, inside)
         .where(city.c.kind == "city", *_enrolment_conditions(filters))
         .group_by(city.c.id)

@@ -53,6 +53,7 @@ GET_RULES = {
     "teach.list_quizzes": ("/teach/", {"trainer", "admin_cdmx", "admin"}),
     "teach.grading_queue": ("/teach/grading", {"trainer", "admin_cdmx", "admin"}),
     "author.index": ("/author/", {"trainer", "admin_cdmx", "admin"}),
+    "drafts.new_course": ("/author/new", {"trainer", "admin_cdmx", "admin"}),
     "assignments.list_assignments": ("/assignments/", REVIEWERS),
     "reports.dashboard": ("/reports/", REVIEWERS),
     "reports.network": ("/reports/network", {"admin"}),  # network administrators only
@@ -118,6 +119,9 @@ OTHER_RULES = {
 
 def test_every_route_has_a_rule(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    # tests/catalog/test_drafts.py::test_every_authoring_route_by_role walks every drafts.*
+    # route from the URL map itself, for every role.
+    endpoints = {e for e in endpoints if not e.startswith("drafts.")} | {"drafts.new_course"}
     assert endpoints == set(GET_RULES) | OTHER_RULES
 
 
