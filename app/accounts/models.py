@@ -130,6 +130,9 @@ class User(UserMixin, db.Model):
     session_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    #: Set when the person's data was erased on request; the row stays, anonymised, so
+    #: reports keep their counts and certificates still verify.
+    erased_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship()
     memberships: Mapped[list[Membership]] = relationship(

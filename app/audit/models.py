@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,6 +26,9 @@ class AuditEntry(db.Model):
     #: The organisation the target belongs to, so a reviewer sees their subtree's entries.
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Where the request came from (None for the CLI and scheduled jobs).
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
 
     actor: Mapped[User | None] = relationship()
 
@@ -37,7 +41,16 @@ def record(
     organisation_id: int | None = None,
     **detail,
 ) -> AuditEntry:
-    """Add an entry to the current transaction: it lands with the change it describes."""
+    """Add an entry to the current transaction: it lands with the change it describes.
+
+    Inside a request the entry also records the client's address and browser.
+    """
+    origin = {}
+    if has_request_context():
+        origin = {
+            "ip_address": (request.remote_addr or "")[:45] or None,
+            "user_agent": (request.user_agent.string or "")[:200] or None,
+        }
     entry = AuditEntry(
         action=action,
         target_type=target_type,
@@ -45,6 +58,7 @@ def record(
         actor_id=actor.id if actor else None,
         organisation_id=organisation_id,
         detail=detail,
+        **origin,
     )
     db.session.add(entry)
     return entry
