@@ -10,8 +10,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.accounts import policy, services
-from app.accounts.forms import GrantRoleForm, OrganisationForm, UserForm
+from app.accounts import policy, privacy, services
+from app.accounts.forms import EraseForm, GrantRoleForm, OrganisationForm, UserForm
 from app.accounts.models import GRANTED_ROLES, Membership, Organisation, OrgKind, Role, User
 from app.accounts.staff_views import people_query
 from app.extensions import db
@@ -162,6 +162,7 @@ def edit_user(user_id: int):
                 locale=form.locale.data,
                 job_title=form.job_title.data or "",
                 is_active=form.is_active.data,
+                actor=current_user,
             )
             db.session.commit()
             flash(_("User saved."), "success")
@@ -195,7 +196,9 @@ def grant_role(user_id: int):
     form.organisation.choices = options((i, o.name) for i, o in scope.items())
     if not form.validate_on_submit():
         abort(400)
-    membership = services.grant_role(user, Role(form.role.data), scope[form.organisation.data])
+    membership = services.grant_role(
+        user, Role(form.role.data), scope[form.organisation.data], actor=current_user
+    )
     db.session.commit()
     log.info("user %s granted membership %s", current_user.id, membership.id)
     flash(_("Role granted."), "success")
@@ -216,7 +219,32 @@ def revoke_role(membership_id: int):
     if membership.user_id == current_user.id and membership in own_admin and len(own_admin) == 1:
         flash(_("You cannot remove your own last administrator role."), "error")
     else:
-        services.revoke_role(membership)
+        services.revoke_role(membership, actor=current_user)
         db.session.commit()
         flash(_("Role removed."), "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))
+
+
+@bp.route("/users/<id:user_id>/erase", methods=["GET", "POST"])
+@admin_required
+def erase_user(user_id: int):
+    """Erase a person on their request, once the admin has typed their address; a refusal
+    (oneself, an administrator, already erased) is explained on the page and changes nothing."""
+    user = _load_user(user_id)
+    actor = current_user._get_current_object()
+    refusal = privacy.erase_refusal(actor, user)
+    form = EraseForm()
+    if refusal is None and form.validate_on_submit():
+        if form.email.data.strip().lower() != user.email:
+            form.email.errors.append(
+                _("This is not the person's e-mail address. Type it exactly as shown.")
+            )
+        else:
+            counts = privacy.erase_user(actor, user, form.hide_names.data)
+            db.session.commit()
+            log.info("user %s erased user %s: %s", actor.id, user.id, counts)
+            flash(_("The account is erased."), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    status = 400 if request.method == "POST" else 200
+    page = render_template("accounts/privacy_erase.html", user=user, form=form, refusal=refusal)
+    return page, status

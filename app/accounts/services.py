@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import String, func, literal, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.accounts import passwords
 from app.accounts.models import (
     GRANTED_ROLES,
     Membership,
@@ -24,6 +25,7 @@ from app.accounts.models import (
     User,
     utcnow,
 )
+from app.audit.models import record
 from app.extensions import db
 
 log = logging.getLogger("aula.accounts")
@@ -143,15 +145,17 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def check_password_rules(password: str) -> None:
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password) < minimum:
-        raise AccountError(_("Use at least %(n)d characters.", n=minimum), "password")
+def check_password_rules(password: str, user: User | None = None) -> None:
+    """Raise AccountError unless the password is long and hard to guess (see passwords.py)."""
+    personal = passwords.personal_words(user.email, user.name) if user is not None else []
+    problem = passwords.password_problem(password, personal)
+    if problem is not None:
+        raise AccountError(problem, "password")
 
 
 def set_password(user: User, password: str) -> None:
     """Store a new password and sign out the user's other sessions."""
-    check_password_rules(password)
+    check_password_rules(password, user)
     user.password_hash = hash_password(password)
     user.session_nonce = secrets.token_hex(8)
 
@@ -164,8 +168,10 @@ def create_user(
     locale: str = "es",
     job_title: str = "",
     password: str | None = None,
+    actor: User | None = None,
 ) -> User:
-    """Register a person in an organisation; the e-mail must be new."""
+    """Register a person in an organisation; the e-mail must be new. actor: who did it
+    (None for the command line), for the audit log."""
     email = normalise_email(email)
     if not name.strip():
         raise AccountError(_("A name is required."), "name")
@@ -185,6 +191,7 @@ def create_user(
     db.session.add(user)
     db.session.flush()
     log.info("user %s created in %s", user.id, organisation.slug)
+    record("account.create", "user", user.id, actor=actor, organisation_id=organisation.id)
     from app.learning.assignments import sync_for
 
     sync_for(organisation)  # courses assigned to their organisation, due from today
@@ -235,8 +242,10 @@ def update_user(
     locale: str,
     job_title: str,
     is_active: bool,
+    actor: User | None = None,
 ) -> None:
-    """An administrator's edit of a person's record."""
+    """An administrator's edit of a person's record; the audit log keeps what changed."""
+    before = _audited_fields(user)
     update_profile(user, name, locale, job_title)
     moved = user.organisation_id != organisation.id
     user.organisation = organisation
@@ -247,15 +256,40 @@ def update_user(
         db.session.flush()
         follow_moves([user.id])
         sync_for(organisation)
+    if user.erased_at is not None:
+        is_active = False  # nobody is behind an erased account to sign in (docs/privacy.md)
     if user.is_active_account and not is_active:
         user.session_nonce = secrets.token_hex(8)
     user.is_active_account = is_active
+    after = _audited_fields(user)
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changes:
+        record(
+            "account.update",
+            "user",
+            user.id,
+            actor=actor,
+            organisation_id=organisation.id,
+            changes=changes,
+        )
+
+
+def _audited_fields(user: User) -> dict:
+    return {
+        "name": user.name,
+        "organisation": user.organisation.slug,
+        "locale": user.locale,
+        "job_title": user.job_title,
+        "is_active": user.is_active_account,
+    }
 
 
 # Roles -----------------------------------------------------------------------------------
 
 
-def grant_role(user: User, role: Role, organisation: Organisation) -> Membership:
+def grant_role(
+    user: User, role: Role, organisation: Organisation, actor: User | None = None
+) -> Membership:
     """Give a role over an organisation's subtree; granting twice is a no-op."""
     if role not in GRANTED_ROLES:
         raise AccountError(_("This role cannot be granted."), "role")
@@ -272,10 +306,28 @@ def grant_role(user: User, role: Role, organisation: Organisation) -> Membership
     db.session.add(membership)
     db.session.flush()
     log.info("role %s over %s granted to user %s", role.value, organisation.slug, user.id)
+    record(
+        "role.grant",
+        "user",
+        user.id,
+        actor=actor,
+        organisation_id=organisation.id,
+        role=role.value,
+        over=organisation.slug,
+    )
     return membership
 
 
-def revoke_role(membership: Membership) -> None:
+def revoke_role(membership: Membership, actor: User | None = None) -> None:
+    record(
+        "role.revoke",
+        "user",
+        membership.user_id,
+        actor=actor,
+        organisation_id=membership.organisation_id,
+        role=membership.role,
+        over=membership.organisation.slug,
+    )
     log.info(
         "role %s over %s revoked from user %s",
         membership.role,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from flask import current_app
@@ -17,12 +18,18 @@ from sqlalchemy import insert, select
 
 from app.accounts.models import Organisation, OrgKind, User
 from app.accounts.services import AccountError, create_organisation, normalise_email, slug_for
+from app.audit.models import record
 from app.extensions import db
 
 COLUMNS = ("email", "name", "department", "job_title", "locale")
 REQUIRED = ("email", "name")
 _LOCALE_ALIASES = {"pt": "pt_BR", "pt-br": "pt_BR", "pt_br": "pt_BR"}
 _CHUNK = 500
+#: The header is sniffed from this many characters at most: csv.Sniffer takes quadratic time
+#: on a long line full of quotes, and a real header is about 40 characters.
+_SNIFF_CHARS = 1024
+#: Control characters cannot be stored (NUL, on PostgreSQL) or exported (XLSX refuses them).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,12 @@ def _decode(data: bytes) -> str:
         ) from None
 
 
+def _shown(text: str, limit: int = 80) -> str:
+    """A value quoted in a message: printable, and short enough to read."""
+    text = _CONTROL.sub("\ufffd", text)
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
 def _normalise_locale(raw: str) -> str | None:
     value = raw.strip()
     if not value:
@@ -111,15 +124,20 @@ def _parse(data: bytes) -> tuple[list[StaffRow], list[RowError]]:
     """Rows with their per-row problems; a file-level problem raises at once."""
     text = _decode(data)
     try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+        first_line = text[:_SNIFF_CHARS].partition("\n")[0]
+        dialect = csv.Sniffer().sniff(first_line, delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text, newline=""), dialect)
     errors: list[RowError] = []
     try:
         header = [h.strip().lower() for h in next(reader)]
-    except (StopIteration, csv.Error):
+    except StopIteration:
         raise StaffImportError([RowError(1, None, _("The file is empty."))]) from None
+    except csv.Error as exc:
+        raise StaffImportError(
+            [RowError(1, None, _("Malformed CSV: %(detail)s", detail=str(exc)))]
+        ) from None
     missing = [c for c in COLUMNS if c not in header]
     unknown = [h for h in header if h not in COLUMNS]
     if missing or unknown or len(set(header)) != len(header):
@@ -131,7 +149,7 @@ def _parse(data: bytes) -> tuple[list[StaffRow], list[RowError]]:
                     _(
                         "The header must be %(expected)s; found %(found)s.",
                         expected=",".join(COLUMNS),
-                        found=",".join(header) or "-",
+                        found=_shown(",".join(header)) or "-",
                     ),
                 )
             ]
@@ -139,9 +157,11 @@ def _parse(data: bytes) -> tuple[list[StaffRow], list[RowError]]:
     index = {name: header.index(name) for name in COLUMNS}
     rows: list[StaffRow] = []
     seen: dict[str, int] = {}
+    # A quoted value may span lines: a row is named by the line it starts on.
+    start = reader.line_num + 1
     try:
         for values in reader:
-            line = reader.line_num
+            line, start = start, reader.line_num + 1
             if not any(v.strip() for v in values):
                 continue
             if len(values) != len(header):
@@ -161,6 +181,15 @@ def _parse(data: bytes) -> tuple[list[StaffRow], list[RowError]]:
             for name in REQUIRED:
                 if not cell[name]:
                     errors.append(RowError(line, name, _("This value is required.")))
+            for name in ("name", "department", "job_title"):
+                if _CONTROL.search(cell[name]):
+                    errors.append(
+                        RowError(
+                            line,
+                            name,
+                            _("Control characters (such as NUL or a line break) are not allowed."),
+                        )
+                    )
             email = ""
             if cell["email"]:
                 try:
@@ -189,7 +218,7 @@ def _parse(data: bytes) -> tuple[list[StaffRow], list[RowError]]:
                         "locale",
                         _(
                             'Unknown language "%(value)s"; use one of %(allowed)s.',
-                            value=cell["locale"],
+                            value=_shown(cell["locale"]),
                             allowed=", ".join(current_app.config["LANGUAGES"]),
                         ),
                     )
@@ -200,18 +229,21 @@ def _parse(data: bytes) -> tuple[list[StaffRow], list[RowError]]:
                 )
             )
     except csv.Error as exc:
-        errors.append(
-            RowError(reader.line_num, None, _("Malformed CSV: %(detail)s", detail=str(exc)))
-        )
+        errors.append(RowError(start, None, _("Malformed CSV: %(detail)s", detail=str(exc))))
     if not rows and not errors:
         raise StaffImportError([RowError(2, None, _("The file has a header but no rows."))])
     return rows, errors
 
 
 def import_staff(
-    data: bytes, organisation: Organisation, *, create_departments: bool = False
+    data: bytes,
+    organisation: Organisation,
+    *,
+    create_departments: bool = False,
+    actor: User | None = None,
 ) -> ImportResult:
-    """Check the file against the database, then create and update accounts; flushes only."""
+    """Check the file against the database, then create and update accounts; flushes only.
+    actor: who imported (None for the command line), for the audit log."""
     rows, errors = _parse(data)
 
     departments = {
@@ -315,4 +347,14 @@ def import_staff(
                 select(User.id).where(User.email.in_(result_emails[start : start + _CHUNK]))
             )
         )
+    record(
+        "staff.import",
+        "organisation",
+        organisation.id,
+        actor=actor,
+        organisation_id=organisation.id,
+        created=len(result.created),
+        updated=result.updated,
+        departments_created=len(result.departments_created),
+    )
     return result

@@ -82,6 +82,7 @@ def invite():
                 org,
                 locale=form.locale.data,
                 job_title=form.job_title.data or "",
+                actor=current_user,
             )
         except services.AccountError as exc:
             getattr(form, exc.field or "email").errors.append(str(exc))
@@ -107,7 +108,9 @@ def import_csv():
             abort(403)
         data = form.file.data.read()
         try:
-            result = import_staff(data, org, create_departments=form.create_departments.data)
+            result = import_staff(
+                data, org, create_departments=form.create_departments.data, actor=current_user
+            )
         except StaffImportError as exc:
             db.session.rollback()
             errors = exc.errors

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import has_request_context, request
-from sqlalchemy import JSON, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, String, event
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from app.accounts.models import User, utcnow
 from app.extensions import db
@@ -43,8 +43,12 @@ def record(
 ) -> AuditEntry:
     """Add an entry to the current transaction: it lands with the change it describes.
 
-    Inside a request the entry also records the client's address and browser.
+    Inside a request the entry also records the client's address and browser. A target that
+    belongs to no organisation (a course) is filed under the actor's, so the admins and
+    reviewers responsible for the actor see what they did.
     """
+    if organisation_id is None and actor is not None:
+        organisation_id = actor.organisation_id
     origin = {}
     if has_request_context():
         origin = {
@@ -62,3 +66,27 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised when code tries to change or delete an entry through the ORM."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes(session: Session, _context, _instances) -> None:
+    """Entries are written once: a flush that would update or delete one fails whole."""
+    for obj in session.deleted:
+        if isinstance(obj, AuditEntry):
+            raise AuditLogIsAppendOnly(f"audit entry {obj.id} cannot be deleted")
+    for obj in session.dirty:
+        if isinstance(obj, AuditEntry) and session.is_modified(obj, include_collections=False):
+            raise AuditLogIsAppendOnly(f"audit entry {obj.id} cannot be changed")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(state: ORMExecuteState) -> None:
+    """The same for `update(AuditEntry)` and `delete(AuditEntry)` run through the session."""
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is AuditEntry for mapper in state.all_mappers
+    ):
+        raise AuditLogIsAppendOnly("audit entries cannot be changed or deleted")

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from app.audit.models import record
 from app.catalog import package as pkg
 from app.catalog import services
 from app.extensions import db
@@ -62,6 +63,14 @@ def import_(paths: tuple[Path, ...]) -> None:
     """Check every package, then import each course in its own transaction."""
     for package in _read_all(_package_dirs(paths)):
         outcome = services.import_package(package)
+        record(
+            "course.import",
+            "course",
+            outcome.course.id,
+            version=outcome.version.number,
+            created=outcome.created,
+            source="cli",
+        )
         db.session.commit()
         state = f"version {outcome.version.number}" if outcome.created else "unchanged"
         click.echo(f"{package.slug}: {state}")

@@ -26,6 +26,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts import policy
 from app.accounts.models import Organisation, Role, utcnow
+from app.audit import services as audit
 from app.extensions import db, limiter
 
 from . import codes, credentials, keys, pdf, services
@@ -392,6 +393,9 @@ def export_zip():
         .order_by(Certificate.id)
         .execution_options(yield_per=100)
     )
+    period = {k: v for k, v in request.args.items() if k in ("start", "end", "q") and v}
+    audit.exported(current_user, "certificates", "zip", filters=period, target_type="certificate")
+    db.session.commit()
 
     app = current_app._get_current_object()
 

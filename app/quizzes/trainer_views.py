@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from app.accounts import policy
 from app.accounts.models import Role
+from app.audit import services as audit
 from app.catalog import services as catalog
 from app.catalog.models import Edition
 from app.exports import csv_response
@@ -76,6 +77,17 @@ def export_analysis(edition_id: int, quiz_key: str):
     edition, ref = _load(edition_id, quiz_key)
     headers, rows = analysis.csv_rows(analysis.analyse(edition.id, ref.key))
     slug = edition.version.course.slug
+    audit.exported(
+        current_user,
+        "quiz_analysis",
+        "csv",
+        target_type="edition",
+        target_id=edition.id,
+        course=slug,
+        language=edition.language,
+        quiz=ref.key,
+    )
+    db.session.commit()
     return csv_response(f"{slug}-{edition.language}-{ref.key}-items.csv", headers, rows)
 
 

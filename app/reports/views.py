@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from app.accounts import policy
 from app.accounts.models import Organisation, Role, User
+from app.audit import services as audit
 from app.catalog import services as catalog
 from app.exports import _safe
 from app.extensions import db
@@ -180,18 +181,28 @@ def _rows(stmt):
     return generate()
 
 
-def _export_stmt():
+def _export_stmt(fmt: str):
     filters = parse_filters()
     if filters.errors:
         abort(400)
     q = request.args.get("q", "").strip()[:100]
+    kept = _kept(filters) | ({"q": q} if q else {})
+    audit.exported(
+        current_user,
+        "report",
+        fmt,
+        filters=kept,
+        organisation=filters.organisation,
+        table="officials",
+    )
+    db.session.commit()
     return services.officials_query(current_user, filters, q, "organisation")
 
 
 @bp.route("/officials.csv")
 @policy.role_required(Role.REVIEWER)
 def officials_csv():
-    rows = _rows(_export_stmt())
+    rows = _rows(_export_stmt("csv"))
 
     def generate():
         buffer = io.StringIO()
@@ -234,7 +245,7 @@ def _xlsx(name: str, header: list[str], rows, handle):
 @bp.route("/officials.xlsx")
 @policy.role_required(Role.REVIEWER)
 def officials_xlsx():
-    stmt = _export_stmt()
+    stmt = _export_stmt("xlsx")
     return _xlsx("officials", list(HEADERS), _rows(stmt), tempfile.TemporaryFile())
 
 
@@ -266,6 +277,15 @@ def export_table(name: str, fmt: str):
     if filters.errors:
         abort(400)
     header, rows = _table(name, filters)
+    audit.exported(
+        current_user,
+        "report",
+        fmt,
+        filters=_kept(filters),
+        organisation=filters.organisation,
+        table=name,
+    )
+    db.session.commit()
     if fmt == "csv":
         buffer = io.StringIO()
         buffer.write("\ufeff")
@@ -303,6 +323,15 @@ def transcript_pdf(user_id: int):
     response = current_app.response_class(
         render(person, services.transcript(person)), mimetype="application/pdf"
     )
+    audit.exported(
+        current_user,
+        "transcript",
+        "pdf",
+        organisation=person.organisation,
+        target_type="user",
+        target_id=person.id,
+    )
+    db.session.commit()
     response.headers["Content-Disposition"] = f'attachment; filename="transcript-{person.id}.pdf"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
