@@ -100,3 +100,16 @@ class GrantRoleForm(FlaskForm):
     role = SelectField(_l("Role"))
     organisation = SelectField(_l("Over"), coerce=int)
     submit = SubmitField(_l("Grant role"))
+
+
+class EraseForm(FlaskForm):
+    """Typing the address is the confirmation: a slip of the mouse cannot erase anyone."""
+
+    email = StringField(
+        _l("Type the person's e-mail address to confirm"),
+        validators=[DataRequired(), Length(max=254)],
+    )
+    hide_names = BooleanField(
+        _l("Also remove the name from their certificates' public verification page")
+    )
+    submit = SubmitField(_l("Erase this account"))

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import services
+from app.accounts import privacy, services
 from app.accounts.auth import safe_next
 from app.accounts.emails import reset_message
 from app.accounts.forms import (
@@ -18,7 +28,10 @@ from app.accounts.forms import (
     ProfileForm,
     SetPasswordForm,
 )
+from app.accounts.models import utcnow
+from app.audit import services as audit
 from app.extensions import db, limiter
+from app.forms import ConfirmForm
 from app.mail import send
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -37,6 +50,14 @@ def _address_limit() -> str:
     return current_app.config["LOGIN_LIMIT_PER_ADDRESS"]
 
 
+def _email_only() -> str:
+    return request.form.get("email", "").strip().lower()
+
+
+def _reset_email_limit() -> str:
+    return current_app.config["RESET_LIMIT_PER_EMAIL"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, key_func=_address_and_email, methods=["POST"])
 @limiter.limit(_address_limit, methods=["POST"])
@@ -51,9 +72,12 @@ def login():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
             log.info("failed sign-in from %s", request.remote_addr)
+            audit.login_failed(form.email.data, services.find_user_by_email(form.email.data))
+            db.session.commit()
             flash(_("Wrong e-mail address or password."), "error")
         else:
             services.record_login(user)
+            audit.login_succeeded(user)
             db.session.commit()
             login_user(user, remember=form.remember.data)
             log.info("user %s signed in", user.id)
@@ -64,6 +88,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     """Sign out (POST only, so a link on another site cannot sign anyone out)."""
+    if current_user.is_authenticated:
+        audit.logged_out(current_user)
+        db.session.commit()
     logout_user()
     flash(_("You are signed out."), "info")
     return redirect(url_for("main.index"))
@@ -71,6 +98,9 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_login_limit, key_func=_address_and_email, methods=["POST"])
+@limiter.limit(_address_limit, methods=["POST"])
+# Per e-mail, whoever asks: its owner already holds the links sent, each valid until used.
+@limiter.limit(_reset_email_limit, key_func=_email_only, methods=["POST"])
 def forgot_password():
     """Send a reset link; the answer is the same whether or not the address has an account."""
     form = ForgotPasswordForm()
@@ -99,6 +129,7 @@ def _set_password_page(token: str, purpose: str, template: str):
             form.password.errors.append(str(exc))
         else:
             services.record_login(user)
+            audit.password_set(user, "reset" if purpose == services.RESET else "invitation_accept")
             db.session.commit()
             login_user(user)
             flash(_("Your password is saved. Welcome to Aula."), "success")
@@ -154,9 +185,33 @@ def change_password():
             except services.AccountError as exc:
                 password_form.password.errors.append(str(exc))
             else:
+                audit.password_set(current_user, "change")
                 db.session.commit()
                 # Re-issue this session's cookie with the new nonce; a proxy would recurse.
                 login_user(current_user._get_current_object())
                 flash(_("Your password is changed."), "success")
                 return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, password_form=password_form), 400
+
+
+@bp.route("/profile/my-data", methods=["POST"])
+@login_required
+def export_my_data():
+    """Everything Aula holds about the signed-in person, as a JSON download.
+
+    A POST, because taking the data writes an audit entry (and a link on another site
+    cannot start a download).
+    """
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = current_user._get_current_object()
+    now = utcnow()
+    body = json.dumps(privacy.export_data(user, now), ensure_ascii=False, indent=2)
+    privacy.record_export(user)
+    db.session.commit()
+    log.info("user %s downloaded their data", user.id)
+    response = current_app.response_class(body, mimetype="application/json")
+    filename = privacy.export_filename(now.date())
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -58,10 +58,13 @@ def people_condition(actor: User, filters: Filters):
 def enrolments_in_scope(actor: User, filters: Filters):
     """SQL condition on Enrolment alone, equal to joining the people condition: enrolments
     carry their official's organisation, so only the (few) deactivated accounts of the scope
-    are looked up, not every person."""
+    are looked up, not every person. Erased accounts are inactive but still count: their
+    enrolments and completions happened (docs/privacy.md)."""
     orgs = _orgs(actor, filters)
     inactive = select(User.id).where(
-        User.organisation_id.in_(orgs), User.is_active_account.is_(False)
+        User.organisation_id.in_(orgs),
+        User.is_active_account.is_(False),
+        User.erased_at.is_(None),
     )
     return and_(Enrolment.organisation_id.in_(orgs), Enrolment.user_id.not_in(inactive))
 
