@@ -59,6 +59,8 @@ class Config:
     #: Werkzeug's hasher spec; scrypt is memory-hard and needs no extra package.
     PASSWORD_HASH_METHOD = os.environ.get("PASSWORD_HASH_METHOD", "scrypt")
     PASSWORD_MIN_LENGTH = 10
+    #: zxcvbn score (0-4) a new password must reach; 3 means at least 10^8 guesses.
+    PASSWORD_MIN_SCORE = int(os.environ.get("PASSWORD_MIN_SCORE", "3"))
     RESET_TOKEN_MAX_AGE = int(os.environ.get("RESET_TOKEN_MAX_AGE", str(60 * 60)))
     INVITE_TOKEN_MAX_AGE = int(os.environ.get("INVITE_TOKEN_MAX_AGE", str(14 * 24 * 60 * 60)))
 
@@ -66,6 +68,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "100 per minute")
+    #: Reset e-mails to one address, from anywhere: nobody's inbox can be flooded.
+    RESET_LIMIT_PER_EMAIL = os.environ.get("RESET_LIMIT_PER_EMAIL", "5 per hour")
     #: Certificate look-ups per client address: plenty for an HR office, useless for guessing.
     VERIFY_LIMIT = os.environ.get("VERIFY_LIMIT", "30 per minute")
     #: Signing keys; default: the instance folder's keys/. Every machine must share them.

@@ -6,7 +6,11 @@ maintained forks of Talisman would add a dependency for less control over them.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, Response, request
+
+log = logging.getLogger("aula.security")
 
 CSP = "; ".join(
     [
@@ -25,6 +29,10 @@ CSP = "; ".join(
 
 
 def register(app: Flask) -> None:
+    if app.config.get("AULA_ENV") == "production" and not app.config["SESSION_COOKIE_SECURE"]:
+        # Allowed for a benchmark on plain HTTP; anywhere else the session would travel bare.
+        log.warning("SESSION_COOKIE_SECURE is off in production: cookies go over plain HTTP")
+
     @app.after_request
     def set_security_headers(response: Response) -> Response:
         headers = response.headers
@@ -36,7 +44,10 @@ def register(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         if request.is_secure or app.config["SESSION_COOKIE_SECURE"]:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint != "static":
-            # Pages carry personal data and CSRF tokens: never store them in shared caches.
-            headers.setdefault("Cache-Control", "no-store")
+        cache = response.cache_control
+        if request.endpoint != "static" and not (cache.public or cache.private):
+            # Pages and downloads carry personal data and CSRF tokens: stored nowhere, unless
+            # the view chose a public or private cache on purpose. send_file's "no-cache"
+            # alone is not such a choice: it still lets a shared cache keep the file.
+            cache.no_store = True
         return response
