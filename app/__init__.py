@@ -61,6 +61,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .accounts.admin_views import bp as admin_bp
     from .accounts.staff_views import bp as staff_bp
     from .accounts.views import bp as accounts_bp
+    from .audit.views import bp as audit_bp
     from .catalog.author_views import bp as author_bp
     from .catalog.draft_views import bp as drafts_bp
     from .catalog.views import bp as catalog_bp
@@ -85,17 +86,20 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.register_blueprint(quizzes_bp)
     app.register_blueprint(teach_bp)
     app.register_blueprint(certificates_bp)
+    app.register_blueprint(audit_bp)
     # Only sign-in and password reset are rate limited; reading pages skips the limiter's work.
     for blueprint in (main_bp, catalog_bp, learning_bp):
         limiter.exempt(blueprint)
 
-    from . import errors, security, templating
+    from . import access, errors, security, templating
 
     errors.register(app)
     security.register(app)
+    access.register(app)
     templating.register(app)
 
     from .accounts.cli import users_cli
+    from .backup.cli import backup_cli
     from .catalog.cli import courses_cli
     from .certificates.cli import certificates_cli
     from .demo import demo_command
@@ -105,6 +109,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .translate import translate_cli
 
     app.cli.add_command(users_cli)
+    app.cli.add_command(backup_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(certificates_cli)
     app.cli.add_command(quiz_cli)
@@ -112,6 +117,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.cli.add_command(bench_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(access.permissions_cli)
 
     logging.getLogger("aula").setLevel(logging.INFO)
     return app

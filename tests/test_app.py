@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from app import create_app
+from app import access, create_app
 from app.accounts.models import User
 from app.extensions import db
 
@@ -110,8 +110,9 @@ def test_405_page(client):
     assert "Méthode non autorisée" in response.get_data(as_text=True)
 
 
-def test_500_page_in_users_language_and_session_rolled_back(database_url, tmp_path):
+def test_500_page_in_users_language_and_session_rolled_back(database_url, tmp_path, monkeypatch):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, instance_path=str(tmp_path))
+    monkeypatch.setitem(access.RULES, "boom", access.PUBLIC)  # routes are closed without a rule
 
     @app.route("/boom")
     def boom():
