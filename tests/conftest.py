@@ -71,6 +71,24 @@ class AulaClient(FlaskClient):
         return self.submit("/logout")
 
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture
+def redis_client():
+    """The test Redis (database 15); skipped when absent unless AULA_REQUIRE_REDIS is set."""
+    redis = pytest.importorskip("redis")
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("AULA_REQUIRE_REDIS"):
+            raise
+        pytest.skip(f"no Redis at {REDIS_URL} (set AULA_REQUIRE_REDIS=1 to make this an error)")
+    yield client
+    client.close()
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")

@@ -1,28 +1,9 @@
 """With REDIS_URL set, rate-limit counters live in Redis, shared by every app process."""
 
 import importlib
-import os
 import uuid
 
-import pytest
-
 import config
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-@pytest.fixture
-def redis_client():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("AULA_REQUIRE_REDIS"):
-            raise
-        pytest.skip(f"no Redis at {REDIS_URL} (set AULA_REQUIRE_REDIS=1 to make this an error)")
-    yield client
-    client.close()
 
 
 def test_redis_url_selects_redis_storage(monkeypatch):
@@ -38,7 +19,7 @@ def test_redis_url_selects_redis_storage(monkeypatch):
 
 def test_login_limit_counts_in_redis(database_url, tmp_path, redis_client):
     from app import create_app
-    from tests.conftest import AulaClient
+    from tests.conftest import REDIS_URL, AulaClient
 
     prefix = f"aula-test-{uuid.uuid4().hex}"
     settings = {

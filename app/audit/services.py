@@ -22,6 +22,7 @@ from sqlalchemy.orm import aliased, joinedload
 from app.accounts import policy
 from app.accounts.models import Organisation, Role, User
 from app.extensions import db
+from app.forms import iso_date
 
 from .models import AuditEntry, record
 
@@ -196,16 +197,7 @@ class AuditFilters:
 
 
 def _parse_date(raw: str, name: str, filters: AuditFilters) -> date | None:
-    raw = raw.strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        filters.errors[name] = _(
-            "%(value)s is not a date; use the form YYYY-MM-DD.", value=raw[:20]
-        )
-        return None
+    return iso_date(raw, name, filters.errors)
 
 
 def parse_filters(args: Mapping[str, str]) -> AuditFilters:

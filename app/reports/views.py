@@ -25,6 +25,7 @@ from app.audit import services as audit
 from app.catalog import services as catalog
 from app.exports import _safe
 from app.extensions import db
+from app.forms import iso_date
 
 from . import services
 from .services import Filters
@@ -36,16 +37,7 @@ FILTER_KEYS = ("organisation", "course", "start", "end", "status")
 
 
 def _date(name: str, filters: Filters) -> date | None:
-    raw = request.args.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        filters.errors[name] = _(
-            "%(value)s is not a date; use the form YYYY-MM-DD.", value=raw[:20]
-        )
-        return None
+    return iso_date(request.args.get(name, ""), name, filters.errors)
 
 
 def parse_filters() -> Filters:

@@ -17,27 +17,11 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
-import pytest
-
+from tests.conftest import REDIS_URL
 from tests.security.conftest import csrf_token_in
 
 ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 LIMIT = 3
-
-
-@pytest.fixture
-def redis_client():
-    redis = pytest.importorskip("redis")
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError:
-        if os.environ.get("AULA_REQUIRE_REDIS"):
-            raise
-        pytest.skip(f"no Redis at {REDIS_URL} (set AULA_REQUIRE_REDIS=1 to make this an error)")
-    yield client
-    client.close()
 
 
 class Browser:
