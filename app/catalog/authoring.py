@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import shutil
 import tempfile
-import tomllib
 import zipfile
 from pathlib import Path
 
@@ -63,14 +62,16 @@ def import_zip(actor: User, upload) -> tuple[services.ImportOutcome | None, list
         folder, problems = zipsafe.extract(upload, unpacked)
         if problems:
             return None, [str(p) for p in problems]
-        try:
-            slug = tomllib.loads((folder / "course.toml").read_text("utf-8")).get("slug")
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-            return None, [f"course.toml:1: {error}"]
+        slug, problems = pkg.read_slug(folder)
+        if problems:
+            return None, [str(p) for p in problems]
         if not isinstance(slug, str) or not pkg.SLUG.match(slug):
             return None, ['course.toml:1: "slug" must be a course slug']
         if folder.name != slug:
-            folder = folder.rename(Path(tmp) / slug)
+            # Into a folder of its own: Path(tmp) / slug could be "unpacked" itself.
+            named = Path(tmp) / "named"
+            named.mkdir()
+            folder = folder.rename(named / slug)
         package, found = pkg.read_package(folder, shown_as=slug)
         if found:
             return None, [str(p) for p in found]

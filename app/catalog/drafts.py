@@ -434,6 +434,8 @@ def gift_problems(text: str) -> list[tuple[int, str]]:
 def save_bank(actor: User, bank: QuizBank, revision: int, text: str | None, settings: dict):
     """Replace a bank's GIFT text and settings. Text with errors is refused (Invalid)."""
     text = (text or "").replace("\r\n", "\n").strip("\n")
+    if not text.strip():
+        text = ""  # only blanks: no questions, as the bank page reads it (not an error)
     if text and gift_problems(text):
         raise Invalid("gift")
     value = (text + "\n") if text else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import mimetypes
 import re
 import tomllib
@@ -50,6 +51,17 @@ COURSE_KEYS = {
     "booklet",
 }
 BOOKLET_KEYS = {"number", "title", "reference", "url"}
+#: Far beyond any course file, far below what costs the TOML reader real time or memory
+#: (it recurses into nested arrays and tables, and is quadratic in a key's dotted parts).
+TOML_MAX_DEPTH = 32
+TOML_MAX_KEY_PARTS = 32
+#: Upper bounds for numbers that end up in integer columns or in date arithmetic.
+MAX_HOURS = 10_000
+MAX_MINUTES = 10_000
+MAX_VALIDITY_MONTHS = 1200
+MAX_COUNT = 10_000
+#: Raw HTML nested deeper than this is refused: sanitising it takes quadratic time.
+MAX_HTML_DEPTH = 100
 
 
 @dataclass(frozen=True, order=True)
@@ -161,9 +173,8 @@ class _Reader:
 
     def error(self, path: Path | str, line: int, message: str) -> None:
         rel = path if isinstance(path, str) else self.rel(path)
-        self.problems.append(
-            Problem(f"{self.shown_as}/{rel}" if rel else self.shown_as, line, message)
-        )
+        shown = f"{self.shown_as}/{rel}" if rel and self.shown_as else rel or self.shown_as
+        self.problems.append(Problem(shown, line, message))
 
     def read_text(self, path: Path) -> str | None:
         try:
@@ -175,6 +186,11 @@ class _Reader:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             self.error(path, raw[: exc.start].count(b"\n") + 1, "not UTF-8 text")
+            return None
+        if "\x00" in text:
+            # Valid UTF-8, but no database text column can hold it (PostgreSQL refuses it).
+            line = text.count("\n", 0, text.index("\x00")) + 1
+            self.error(path, line, "a NUL character (byte 0): this is not a text file")
             return None
         text = text.replace("\r\n", "\n")
         self.texts[self.rel(path)] = text
@@ -189,11 +205,14 @@ class _Reader:
             if text is None:
                 return None
         try:
-            return tomllib.loads(text)
+            return parse_toml(text)
         except tomllib.TOMLDecodeError as exc:
             found = re.search(r"line (\d+)", str(exc))
-            line = int(found.group(1)) if found else 1
-            message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+            if found:
+                line = int(found.group(1))
+            else:  # "(at end of document)": an unclosed string or table, say
+                line = text.rstrip("\n").count("\n") + 1
+            message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(exc))
             self.error(path, line + first_line - 1, f"TOML syntax error: {message}")
             return None
 
@@ -212,6 +231,92 @@ class _Reader:
                 continue
             found.append(entry)
         return found
+
+
+_TOML_TOKEN = re.compile(r"""\"\"\"|'''|["'#\[\]{}.=,\n]""")
+_TOML_BASIC_END = re.compile(r'(?:[^"\\\n]|\\.)*"')
+# A multi-line string may end with one or two quotes right before its closing three.
+_TOML_MULTI_END = re.compile(r'(?:[^"\\]|\\.|"(?!""))*""""?"?', re.DOTALL)
+
+
+def _string_end(text: str, quote: str, pos: int) -> int:
+    """Where the string that opened with quote just before pos ends; -1 if it never does."""
+    if quote == '"':
+        found = _TOML_BASIC_END.match(text, pos)
+        return found.end() if found else -1
+    if quote == '"""':
+        found = _TOML_MULTI_END.match(text, pos)
+        return found.end() if found else -1
+    close = text.find(quote, pos)
+    if close == -1 or (quote == "'" and "\n" in text[pos:close]):
+        return -1
+    end = close + len(quote)
+    if quote == "'''":
+        while end < len(text) and end < close + 5 and text[end] == "'":
+            end += 1
+    return end
+
+
+def _toml_shape(text: str) -> tuple[int, str] | None:
+    """(line, message) when text nests deeper, or has longer dotted keys, than a course file
+    ever needs. A linear scan that skips strings and comments; text that is not TOML is
+    left for tomllib to report."""
+    stack: list[str] = []
+    line, parts, in_key, pos = 1, 1, True, 0
+    while found := _TOML_TOKEN.search(text, pos):
+        mark, start, pos = found[0], found.start(), found.end()
+        if mark in ('"', '"""', "'", "'''"):
+            pos = _string_end(text, mark, pos)
+            if pos == -1:
+                return None
+            line += text.count("\n", start, pos)
+        elif mark == "#":
+            pos = text.find("\n", pos)
+            if pos == -1:
+                return None
+        elif mark == "\n":
+            line += 1
+            if not stack:
+                in_key, parts = True, 1
+        elif mark in "[{":
+            stack.append(mark)
+            if len(stack) > TOML_MAX_DEPTH:
+                return line, f"nested more than {TOML_MAX_DEPTH} levels deep"
+            if mark == "{":
+                in_key, parts = True, 1
+        elif mark in "]}":
+            if stack:
+                stack.pop()
+            in_key = False
+        elif mark == "." and in_key:
+            parts += 1
+            if parts > TOML_MAX_KEY_PARTS:
+                return line, f"a dotted key of more than {TOML_MAX_KEY_PARTS} parts"
+        elif mark == "=":
+            in_key = False
+        elif mark == "," and stack and stack[-1] == "{":
+            in_key, parts = True, 1
+    return None
+
+
+def parse_toml(text: str) -> dict:
+    """tomllib.loads for files from strangers. Every refusal is a TOMLDecodeError whose
+    message ends in "(at line N, column M)", like tomllib's own."""
+    shape = _toml_shape(text)
+    if shape is not None:
+        line, message = shape
+        raise tomllib.TOMLDecodeError(f"{message} (at line {line}, column 1)")
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        raise
+    except ValueError:
+        # int() refuses numbers of more than 4300 digits (sys.get_int_max_str_digits).
+        digits = re.search(r"[0-9_]{4300,}", text)
+        line = text.count("\n", 0, digits.start()) + 1 if digits else 1
+        raise tomllib.TOMLDecodeError(
+            f"a number with too many digits (at line {line}, column 1)"
+        ) from None
 
 
 def _check_string(reader, path, text, data, key, required=True, first_line=1) -> str | None:
@@ -249,8 +354,15 @@ def _read_course_toml(reader: _Reader, slug: str) -> dict | None:
     hours = data.get("hours")
     if hours is None:
         reader.error(path, 1, '"hours" is missing')
-    elif isinstance(hours, bool) or not isinstance(hours, int | float) or hours <= 0:
+    elif (
+        isinstance(hours, bool)
+        or not isinstance(hours, int | float)
+        or not math.isfinite(hours)
+        or hours <= 0
+    ):
         bad("hours", '"hours" must be a positive number')
+    elif hours > MAX_HOURS:
+        bad("hours", f'"hours" must be at most {MAX_HOURS}')
     else:
         meta["hours"] = hours
     mark = data.get("pass_mark")
@@ -267,6 +379,11 @@ def _read_course_toml(reader: _Reader, slug: str) -> dict | None:
         bad(
             "certificate_validity_months",
             '"certificate_validity_months" must be a positive integer',
+        )
+    elif validity is not None and validity > MAX_VALIDITY_MONTHS:
+        bad(
+            "certificate_validity_months",
+            f'"certificate_validity_months" must be at most {MAX_VALIDITY_MONTHS}',
         )
     else:
         meta["certificate_validity_months"] = validity
@@ -302,6 +419,8 @@ def _read_course_toml(reader: _Reader, slug: str) -> dict | None:
             isinstance(number, bool) or not isinstance(number, int) or number < 1
         ):
             bad("number", '"booklet.number" must be a positive integer')
+        elif number is not None and number > MAX_COUNT:
+            bad("number", f'"booklet.number" must be at most {MAX_COUNT}')
         url = booklet.get("url")
         if url is not None and (
             not isinstance(url, str) or urlsplit(url).scheme not in {"http", "https"}
@@ -349,8 +468,20 @@ def _read_lesson(reader: _Reader, path: Path, position: int, slug: str) -> Lesso
     if not minutes_ok:
         line = reader.key_line(front, "minutes", 2) if "minutes" in data else 1
         reader.error(path, line, 'front matter: "minutes" must be a positive integer')
+    elif minutes > MAX_MINUTES:
+        minutes_ok = False
+        line = reader.key_line(front, "minutes", 2)
+        reader.error(path, line, f'front matter: "minutes" must be at most {MAX_MINUTES}')
     if not body.strip():
         reader.error(path, 1, "the lesson has no text after its front matter")
+    deep = html_too_deep(_md.parse(body))
+    if deep is not None:
+        first = text.count("\n", 0, len(text) - len(body))  # lines above the body
+        reader.error(
+            path,
+            first + deep,
+            f"HTML elements nested more than {MAX_HTML_DEPTH} deep; close them or use Markdown",
+        )
     if not (title_ok and minutes_ok):
         return None
     return LessonSource(position, slug, path.name, title.strip(), minutes, body)
@@ -393,11 +524,14 @@ def _read_quiz_settings(reader: _Reader, path: Path, data: dict, table: str) -> 
             isinstance(value, bool) or not isinstance(value, int) or value < 1
         ):
             reader.error(path, where, f'"{table}.{key}" must be a positive integer')
+        elif kind == "positive integer" and value > MAX_COUNT:
+            reader.error(path, where, f'"{table}.{key}" must be at most {MAX_COUNT}')
         elif kind == "category counts" and not (
             isinstance(value, dict)
             and value
             and all(
-                isinstance(n, int) and not isinstance(n, bool) and n >= 1 for n in value.values()
+                isinstance(n, int) and not isinstance(n, bool) and 1 <= n <= MAX_COUNT
+                for n in value.values()
             )
         ):
             reader.error(
@@ -481,6 +615,8 @@ def check_gift(text: str) -> list[tuple[int, str]]:
     """Problems in a GIFT file, as (line, message), from the quiz engine's parser."""
     from app.quizzes.gift import GiftError, parse
 
+    if "\x00" in text:
+        return [(text.count("\n", 0, text.index("\x00")) + 1, "a NUL character (byte 0)")]
     try:
         questions = parse(text)
     except GiftError as exc:
@@ -605,6 +741,14 @@ def _read_media(reader: _Reader, folder: Path, media: dict[str, bytes]) -> None:
         media[reader.rel(entry)] = data
 
 
+def read_slug(path: Path) -> tuple[object, list[Problem]]:
+    """The slug course.toml declares, as written, before the package is read (its folder
+    must carry that name); problems are located relative to the package folder."""
+    reader = _Reader(path, "")
+    data = reader.read_toml(path / "course.toml")
+    return (None, reader.problems) if data is None else (data.get("slug"), [])
+
+
 def read_package(path: Path, shown_as: str | None = None) -> tuple[Package | None, list[Problem]]:
     """Read and check one course folder; the package is None when there is any problem."""
     reader = _Reader(path, shown_as or str(path))
@@ -650,6 +794,43 @@ def read_package(path: Path, shown_as: str | None = None) -> tuple[Package | Non
 # Markdown ------------------------------------------------------------------------------
 
 _md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+#: For a body whose raw HTML nests too deep: its tags are shown as text.
+_md_no_html = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+_VOID_TAGS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+#: Elements whose end tag may be left out: a new one closes the last, so they do not nest.
+_OPTIONAL_END_TAGS = frozenset(
+    "p li dt dd tr td th thead tbody tfoot colgroup option optgroup rb rt rtc rp".split()
+)
+# No "<" inside a tag: a tag never started is skipped at once, so the scan stays linear.
+_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*?(/?)>")
+
+
+def html_too_deep(tokens) -> int | None:
+    """The 1-based line of a Markdown body (parsed into tokens) where its raw HTML opens
+    an element nested more than MAX_HTML_DEPTH deep, or None. The sanitiser takes time
+    quadratic in that depth; Markdown's own nesting is bounded by the parser."""
+    stack: list[str] = []
+    for token in tokens:
+        if token.type == "html_block":
+            chunks = [token.content]
+        else:
+            chunks = [c.content for c in token.children or () if c.type == "html_inline"]
+        for chunk in chunks:
+            for tag in _HTML_TAG.finditer(chunk):
+                closing, name, self_closing = tag[1], tag[2].lower(), tag[3]
+                if self_closing or name in _VOID_TAGS or name in _OPTIONAL_END_TAGS:
+                    continue
+                if not closing:
+                    stack.append(name)
+                    if len(stack) > MAX_HTML_DEPTH:
+                        return (token.map[0] if token.map else 0) + 1
+                elif name in stack:
+                    while stack.pop() != name:
+                        pass
+    return None
+
 
 ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"map", "area", "center", "details", "summary"}
 ALLOWED_ATTRIBUTES = {
@@ -754,7 +935,11 @@ def _check_links(reader: _Reader, package: Package) -> None:
 
 def render_lesson(body: str, lesson_path: str, url_for_target: Callable[[Target], str]) -> str:
     """Markdown to sanitised HTML, with package links rewritten to site URLs."""
-    tokens = _md.parse(body)
+    md = _md
+    tokens = md.parse(body)
+    if html_too_deep(tokens) is not None:
+        md = _md_no_html
+        tokens = md.parse(body)
 
     def rewrite(token_list):
         for token in token_list:
@@ -769,7 +954,7 @@ def render_lesson(body: str, lesson_path: str, url_for_target: Callable[[Target]
                 rewrite(token.children)
 
     rewrite(tokens)
-    html = _md.renderer.render(tokens, _md.options, {})
+    html = md.renderer.render(tokens, md.options, {})
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

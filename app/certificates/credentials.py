@@ -129,8 +129,11 @@ def verify(credential: dict, resolve: Resolver, now: datetime | None = None) -> 
         raise CredentialError("the @context is not that of an Open Badges 3.0 credential")
     types = credential.get("type")
     types = [types] if isinstance(types, str) else types or []
-    if "VerifiableCredential" not in types or not (
-        {"OpenBadgeCredential", "AchievementCredential"} & set(types)
+    if (
+        not isinstance(types, list)
+        or not all(isinstance(t, str) for t in types)
+        or "VerifiableCredential" not in types
+        or not ({"OpenBadgeCredential", "AchievementCredential"} & set(types))
     ):
         raise CredentialError("the type is not OpenBadgeCredential")
     proofs = credential.get("proof")
@@ -151,7 +154,7 @@ def verify(credential: dict, resolve: Resolver, now: datetime | None = None) -> 
     try:
         signature = base58.b58decode(value[1:]) if value.startswith("z") else b""
         data = _data_to_sign(credential, proof)
-    except (ValueError, jsonld.JsonLdError):
+    except (ValueError, jsonld.JsonLdError, RecursionError):
         raise CredentialError("the credential cannot be canonicalised") from None
     try:
         public.verify(signature, data)

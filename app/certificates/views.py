@@ -197,6 +197,8 @@ def check_submitted(text: str) -> tuple[str, str, Certificate | None]:
             credential = credentials.from_jwt(text, _own_rsa_key)
     except json.JSONDecodeError:
         return "invalid", _("This is neither JSON nor a JSON Web Token."), None
+    except RecursionError:  # nested far deeper than any credential (JSON or a JWT header)
+        return "invalid", _credential_reason(""), None
     except credentials.CredentialError as error:
         return "invalid", _credential_reason(str(error)), None
     cert = db.session.scalar(
@@ -347,7 +349,8 @@ def _managed_query(form: PeriodForm):
     if form.end.data:
         end = datetime.combine(form.end.data, time()) + timedelta(days=1)
         stmt = stmt.where(Certificate.issued_at < end)
-    q = (form.q.data or "").strip()
+    # No stored name holds a NUL, and PostgreSQL refuses one in a query parameter.
+    q = (form.q.data or "").replace("\x00", "").strip()
     if q:
         code = codes.normalise(q)
         stmt = stmt.where(

@@ -42,6 +42,9 @@ _NUMBER_RE = re.compile(
 # Moodle's idnumber and tag syntax in comments: "\]" escapes a bracket, no control characters.
 _ID_RE = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
 _TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f\x7f])*)\]")
+# Outside these characters an [id:...] or [tag:...] cannot go on (the regexes above).
+_ID_STOP_RE = re.compile(r"[\x00-\x1f\x7f]")
+_TAG_STOP_RE = re.compile(r"[<>`\x00-\x1f\x7f]")
 _TAG_MARKUP_RE = re.compile(r"<[A-Za-z/!?][^>]*>")
 
 _DEFAULT_NAME = "Question name"  # Moodle's fallback when the text gives no name either
@@ -172,7 +175,25 @@ def _shown(text: str) -> str:
 
 
 def _strip_markup(text: str) -> str:
-    return _TAG_MARKUP_RE.sub("", text)
+    # Nothing after the last ">" can be a tag: without this cut, "<a<a<a..." with no ">"
+    # rescans to the end from every "<" (quadratic time).
+    end = text.rfind(">") + 1
+    return _TAG_MARKUP_RE.sub("", text[:end]) + text[end:]
+
+
+def _find_all(pattern: re.Pattern, stop: re.Pattern, text: str) -> list[str]:
+    """pattern.findall(text), in linear time.
+
+    A match lies within one run of text between `stop` characters and ends with "]".
+    Cutting each run after its last "]" keeps every match, and spares the regex engine
+    from rescanning the rest of the run from every "[tag:" that has no "]" after it.
+    """
+    found: list[str] = []
+    for run in stop.split(text):
+        end = run.rfind("]")
+        if end != -1:
+            found.extend(pattern.findall(run[: end + 1]))
+    return found
 
 
 def _clean_name(name: str) -> str:
@@ -263,9 +284,10 @@ class _Question:
                 body = end + 2 + _lead(text[end + 2 :])
         question = self.question(text, body)
         question["name"] = name if name is not None else _default_name(question["questiontext"])
-        idnumber = _ID_RE.search("\n".join(comments))
-        question["idnumber"] = idnumber[1].strip(_WS).replace("\\]", "]") if idnumber else ""
-        tags = (t.strip(_WS).replace("\\]", "]") for t in _TAG_RE.findall("\n".join(comments)))
+        idnumbers = _find_all(_ID_RE, _ID_STOP_RE, "\n".join(comments))
+        question["idnumber"] = idnumbers[0].strip(_WS).replace("\\]", "]") if idnumbers else ""
+        found = _find_all(_TAG_RE, _TAG_STOP_RE, "\n".join(comments))
+        tags = (t.strip(_WS).replace("\\]", "]") for t in found)
         question["tags"] = [tag for tag in tags if tag]
         return question
 
