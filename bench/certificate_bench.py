@@ -26,10 +26,9 @@ from cryptography.hazmat.primitives.asymmetric import ed25519  # noqa: E402
 from app import create_app  # noqa: E402
 from app.certificates import codes, credentials, pdf  # noqa: E402
 from app.certificates.models import Certificate  # noqa: E402
+from tests.conformance import CONFORMANCE  # noqa: E402
 
-VECTOR = (
-    ROOT.parent / "shared" / "conformance" / "ob3" / "examples" / "test-vector-eddsa-rdfc-2022.json"
-)
+VECTOR = CONFORMANCE / "ob3" / "examples" / "test-vector-eddsa-rdfc-2022.json"
 
 
 def _median_ms(action, runs: int) -> float:

@@ -1,16 +1,13 @@
 """A course completed through the pages, so its certificate is issued the way it is in use."""
 
-import os
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 
 from app.certificates.models import Certificate
 from app.extensions import db
+from tests.conformance import CONFORMANCE
 
-SHARED = Path(os.environ.get("AULA_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
-OB3 = SHARED / "conformance" / "ob3"
+OB3 = CONFORMANCE / "ob3"
 
 
 def complete_tiny(client, email: str, tiny) -> None:

@@ -5,7 +5,7 @@ edition says the same thing in the same shape as the Spanish reference, lessons 
 length and the sources the curriculum asks for, and every answer explains itself.
 
 Run by the test suite, and by hand while writing a course:
-    python3 tests/courses/curriculum.py courses/ [--sources ../shared/booklets.md]
+    python3 -m tests.courses.curriculum courses/ [--sources DOSSIER.md]
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from app.quizzes import gift
+from tests.conformance import BOOKLETS
 
 LANGUAGES = ("es", "en", "pt_BR", "fr")
 REFERENCE = "es"
@@ -169,8 +170,8 @@ def course_folders(root: Path) -> list[Path]:
 
 if __name__ == "__main__":
     root = Path(sys.argv[1])
-    dossier = Path(sys.argv[sys.argv.index("--sources") + 1]) if "--sources" in sys.argv else (
-        Path(__file__).resolve().parents[3] / "shared" / "booklets.md"
+    dossier = (
+        Path(sys.argv[sys.argv.index("--sources") + 1]) if "--sources" in sys.argv else BOOKLETS
     )
     folders = [root] if (root / "course.toml").is_file() else course_folders(root)
     found = [p for folder in folders for p in check_course(folder, allowed_sources(dossier))]

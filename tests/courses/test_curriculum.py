@@ -4,11 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conformance import BOOKLETS
 from tests.courses import curriculum
-from tests.quizzes.test_gift_conformance import SHARED
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
-DOSSIER = SHARED / "booklets.md"
 SEVEN = {
     "city-in-the-world": 1,
     "legal-frameworks": 2,
@@ -29,7 +28,7 @@ def test_flask_courses_check_passes_without_a_word_of_warning(runner):
 
 @pytest.mark.parametrize("folder", FOLDERS, ids=[f.name for f in FOLDERS])
 def test_course_follows_the_curriculum_rules(folder):
-    assert curriculum.check_course(folder, curriculum.allowed_sources(DOSSIER)) == []
+    assert curriculum.check_course(folder, curriculum.allowed_sources(BOOKLETS)) == []
 
 
 def test_the_rules_catch_what_they_are_for(tmp_path):
@@ -45,7 +44,7 @@ def test_the_rules_catch_what_they_are_for(tmp_path):
     )
     quiz = sorted((course / "en").glob("*/quiz.gift"))[0]
     quiz.write_text(quiz.read_text(encoding="utf-8") + "\n\n::Extra:: Yes? {T}\n", "utf-8")
-    problems = curriculum.check_course(course, curriculum.allowed_sources(DOSSIER))
+    problems = curriculum.check_course(course, curriculum.allowed_sources(BOOKLETS))
     assert any("https://example.org/made-up is not in the dossier" in p for p in problems)
     assert any("/en: modules, lessons, question counts" in p for p in problems)
     assert any("question 'Extra' lacks feedback" in p for p in problems)

@@ -1,6 +1,6 @@
-"""The GIFT parser against the shared conformance cases (Moodle 4.1's importer is the reference).
+"""The GIFT parser against the vendored conformance cases (Moodle 4.1's importer is the reference).
 
-The cases live outside the project (shared/conformance/gift) and are read from there. How they
+The cases are vendored in tests/conformance/gift (AULA_SHARED_DIR reads another copy). How they
 compare follows its README: numbers within 1e-6, texts exact after trimming, only the fields
 the expected object has, `name` only when the case says the title was explicit.
 """
@@ -9,16 +9,13 @@ from __future__ import annotations
 
 import json
 import math
-import os
-from pathlib import Path
 
 import pytest
 
 from app.quizzes.gift import GiftError, parse, parse_question
+from tests.conformance import CONFORMANCE
 
-# shared/ sits beside the repository (in CI too); AULA_SHARED_DIR points elsewhere if needed.
-SHARED = Path(os.environ.get("AULA_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
-CASES_FILE = SHARED / "conformance" / "gift" / "cases.json"
+CASES_FILE = CONFORMANCE / "gift" / "cases.json"
 CASES = json.loads(CASES_FILE.read_text(encoding="utf-8"))
 TOLERANCE = 1e-6
 

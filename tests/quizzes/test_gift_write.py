@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.quizzes.gift import parse
 from app.quizzes.gift_write import bank_to_gift, to_gift
-from tests.quizzes.test_gift_conformance import SHARED, run
+from tests.quizzes.test_gift_conformance import CASES, run
 
-CASES = json.loads((SHARED / "conformance" / "gift" / "cases.json").read_text(encoding="utf-8"))
 ACCEPTED = [case for case in CASES if not any("error" in q for q in case["expected"])]
 WS = " \t\n\r\x00\x0b"  # what GIFT trims from every text
 FORMATS = ["moodle", "html", "plain", "markdown"]
