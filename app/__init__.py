@@ -62,14 +62,14 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .accounts.staff_views import bp as staff_bp
     from .accounts.views import bp as accounts_bp
     from .audit.views import bp as audit_bp
-    from .catalog.author_views import bp as author_bp
-    from .catalog.draft_views import bp as drafts_bp
+    from .authoring.author_views import bp as author_bp
+    from .authoring.draft_views import bp as drafts_bp
+    from .authoring.quiz_views import bp as teach_bp
     from .catalog.views import bp as catalog_bp
     from .certificates.views import bp as certificates_bp
     from .learning.assignment_views import bp as assignments_bp
     from .learning.views import bp as learning_bp
     from .main.views import bp as main_bp
-    from .quizzes.trainer_views import bp as teach_bp
     from .quizzes.views import bp as quizzes_bp
     from .reports.views import bp as reports_bp
 

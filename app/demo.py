@@ -17,6 +17,7 @@ from werkzeug.security import generate_password_hash
 
 from app.accounts import services
 from app.accounts.models import Organisation, OrgKind, Role, User
+from app.authoring.models import CourseAuthor
 from app.extensions import db
 
 DEMO_PASSWORD = "aula-demo"  # noqa: S105 - printed to the operator as demo-only
@@ -282,8 +283,6 @@ def import_shipped_courses() -> list[str]:
 
 def _demo_trainer_owns(course) -> None:
     """The demo trainer owns the shipped courses, so they can be edited in the browser."""
-    from app.catalog.models import CourseAuthor
-
     trainer = db.session.scalar(select(User).where(User.email == "trainer@aula.example"))
     if trainer is not None and db.session.get(CourseAuthor, (course.id, trainer.id)) is None:
         db.session.add(CourseAuthor(course_id=course.id, user_id=trainer.id, role="owner"))

@@ -23,8 +23,9 @@ from sqlalchemy import select
 from app import access
 from app.accounts import services as accounts
 from app.accounts.models import Membership, Organisation, Role, User
-from app.catalog import drafts
-from app.catalog.models import CourseAuthor, MediaFile
+from app.authoring import drafts
+from app.authoring.models import CourseAuthor
+from app.catalog.models import MediaFile
 from app.certificates import keys
 from app.certificates.models import Certificate
 from app.extensions import db

@@ -92,7 +92,8 @@ def test_demo_has_certificates_including_the_cdmx_official(runner):
 
 
 def test_demo_trainer_owns_the_shipped_courses_and_can_edit_them(runner, client):
-    from app.catalog.models import Course, CourseAuthor
+    from app.authoring.models import CourseAuthor
+    from app.catalog.models import Course
 
     runner.invoke(args=["demo", "--no-serve"])
     runner.invoke(args=["demo", "--no-serve"])

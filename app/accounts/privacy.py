@@ -20,17 +20,8 @@ from sqlalchemy import String, and_, cast, delete, func, or_, select, update
 from app.accounts import policy
 from app.accounts.models import Membership, Organisation, Role, User, utcnow
 from app.audit.models import AuditEntry, record
-from app.catalog.models import (
-    Course,
-    CourseAuthor,
-    CourseVersion,
-    DraftComment,
-    DraftLesson,
-    DraftReview,
-    Edition,
-    Lesson,
-    Module,
-)
+from app.authoring.models import CourseAuthor, DraftComment, DraftLesson, DraftReview
+from app.catalog.models import Course, CourseVersion, Edition, Lesson, Module
 from app.certificates import codes
 from app.certificates.models import Certificate
 from app.extensions import db

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.quizzes.models import QuizAttempt
 from tests.browser.test_journeys import _sign_in
-from tests.catalog.test_drafts import FIVE_QUESTIONS
+from tests.authoring.test_drafts import FIVE_QUESTIONS
 
 
 def _sign_out(visit):

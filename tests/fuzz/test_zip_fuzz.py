@@ -17,7 +17,7 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from app.catalog import zipsafe
+from app.authoring import zipsafe
 from tests.conftest import TINY
 from tests.fuzz.conftest import FUNCTION, HTTP, row_counts, zip_folder, zip_of
 

@@ -21,9 +21,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from app.catalog import package as pkg
 from app.forms import options
-
-from . import package as pkg
 
 LANGUAGE_NAMES = {
     "es": _l("Spanish"),

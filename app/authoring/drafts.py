@@ -22,15 +22,15 @@ from sqlalchemy import delete, func, select, update
 
 from app.accounts.models import User, utcnow
 from app.audit.models import record
+from app.catalog import package as pkg
+from app.catalog import services
+from app.catalog.models import Course, CourseVersion, MediaFile
 from app.extensions import db
 from app.quizzes import gift
 
-from . import authoring, services
-from . import package as pkg
+from . import authors
 from .models import (
-    Course,
     CourseAuthor,
-    CourseVersion,
     Draft,
     DraftComment,
     DraftEdition,
@@ -38,7 +38,6 @@ from .models import (
     DraftMedia,
     DraftModule,
     DraftReview,
-    MediaFile,
 )
 
 MAX_UPLOAD = pkg.MAX_MEDIA_BYTES
@@ -165,7 +164,7 @@ def new_course(
     course = Course(slug=slug)
     db.session.add(course)
     db.session.flush()
-    db.session.add(CourseAuthor(course_id=course.id, user_id=actor.id, role=authoring.OWNER))
+    db.session.add(CourseAuthor(course_id=course.id, user_id=actor.id, role=authors.OWNER))
     draft = Draft(
         course_id=course.id,
         meta={
@@ -714,7 +713,7 @@ def is_reviewer(user: User, course: Course) -> bool:
 def approve(actor: User, draft: Draft) -> None:
     review = db.session.get(DraftReview, (draft.course_id, actor.id))
     if review is None:
-        raise authoring.AuthoringRefused(draft.course.slug)
+        raise authors.AuthoringRefused(draft.course.slug)
     review.approved_at = utcnow()
     record("draft.approve", "course", draft.course_id, actor=actor)
     db.session.flush()

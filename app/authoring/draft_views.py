@@ -18,14 +18,15 @@ from sqlalchemy import select
 
 from app.accounts import policy
 from app.accounts.models import Role, User
+from app.catalog import services
+from app.catalog.models import Course, CourseVersion
 from app.extensions import db
 from app.forms import ConfirmForm, options
 from app.quizzes import gift, grading
 from app.quizzes import services as quiz_services
 
-from . import authoring, drafts, questions, services
-from . import draft_forms as forms
-from .models import Course, CourseVersion, DraftEdition, DraftLesson, DraftModule
+from . import authors, drafts, forms, questions
+from .models import DraftEdition, DraftLesson, DraftModule
 
 bp = Blueprint("drafts", __name__, url_prefix="/author", template_folder="templates")
 
@@ -33,13 +34,11 @@ EDIT, REVIEW, PUBLISH = "edit", "review", "publish"
 
 
 def _may(course: Course, need: str) -> bool:
-    role = (
-        None if policy.is_network_admin(current_user) else authoring.role_on(current_user, course)
-    )
-    if policy.is_network_admin(current_user) or role == authoring.OWNER:
+    role = None if policy.is_network_admin(current_user) else authors.role_on(current_user, course)
+    if policy.is_network_admin(current_user) or role == authors.OWNER:
         return True
     if need == EDIT:
-        return role == authoring.COAUTHOR
+        return role == authors.COAUTHOR
     if need == REVIEW:
         return role is not None or drafts.is_reviewer(current_user, course)
     return False
@@ -128,7 +127,7 @@ def new_course():
             flash(_("Course created. Add modules and lessons, then publish it."), "success")
             return redirect(url_for(".draft", slug=course.slug))
     status = 400 if request.method == "POST" else 200
-    return render_template("catalog/draft_new.html", form=form), status
+    return render_template("authoring/draft_new.html", form=form), status
 
 
 @bp.route("/<slug>/draft")
@@ -138,10 +137,10 @@ def draft(slug: str):
     draft = drafts.get_draft(course)
     if draft is None:
         return render_template(
-            "catalog/draft_none.html", course=course, can_edit=_may(course, EDIT)
+            "authoring/draft_none.html", course=course, can_edit=_may(course, EDIT)
         )
     return render_template(
-        "catalog/draft.html",
+        "authoring/draft.html",
         course=course,
         draft=draft,
         banks={b.key: b for b in drafts.banks(draft)},
@@ -251,7 +250,7 @@ def settings(slug: str):
         flash(_("Settings saved."), "success")
         return redirect(url_for(".draft", slug=slug))
     status = 400 if request.method == "POST" else 200
-    return render_template("catalog/draft_settings.html", course=course, form=form), status
+    return render_template("authoring/draft_settings.html", course=course, form=form), status
 
 
 # Languages, modules, lessons ---------------------------------------------------------------
@@ -312,7 +311,7 @@ def edition(slug: str, edition_id: int):
         return redirect(url_for(".draft", slug=slug))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "catalog/draft_edition.html", course=course, edition=edition, form=form
+        "authoring/draft_edition.html", course=course, edition=edition, form=form
     ), status
 
 
@@ -354,7 +353,7 @@ def module(slug: str, module_id: int):
         return redirect(url_for(".draft", slug=slug, _anchor=f"module-{module.id}"))
     status = 400 if request.method == "POST" else 200
     return render_template(
-        "catalog/draft_module.html", course=course, module=module, form=form
+        "authoring/draft_module.html", course=course, module=module, form=form
     ), status
 
 
@@ -444,7 +443,7 @@ def lesson(slug: str, lesson_id: int):
         status = 400
     body = form.body.data if form.body.data is not None else lesson.body_md
     return render_template(
-        "catalog/draft_lesson.html",
+        "authoring/draft_lesson.html",
         course=course,
         draft=draft,
         lesson=lesson,
@@ -588,7 +587,7 @@ def bank(slug: str, key: str):
     except gift.GiftError:
         items = []
     return render_template(
-        "catalog/draft_bank.html",
+        "authoring/draft_bank.html",
         course=course,
         bank=bank,
         form=form,
@@ -644,7 +643,7 @@ def question(slug: str, key: str, index: int | None = None):
             return redirect(url_for(".bank", slug=slug, key=key, _anchor="questions"))
         status = 400
     return render_template(
-        "catalog/draft_question.html", course=course, bank=bank, form=form, index=index
+        "authoring/draft_question.html", course=course, bank=bank, form=form, index=index
     ), status
 
 
@@ -703,7 +702,7 @@ def try_quiz(slug: str, key: str):
         graded = [g.fraction for _q, _r, g in results if g is not None and g.fraction is not None]
         score, total = sum(graded), len(graded)
         return render_template(
-            "catalog/draft_try.html",
+            "authoring/draft_try.html",
             course=course,
             bank=bank,
             results=results,
@@ -714,7 +713,7 @@ def try_quiz(slug: str, key: str):
     seed = random.SystemRandom().randrange(10**9)
     asked = quiz_services.snapshot(ref, random.Random(seed))  # noqa: S311 - replayed on submit
     return render_template(
-        "catalog/draft_try.html",
+        "authoring/draft_try.html",
         course=course,
         bank=bank,
         questions=asked,
@@ -777,7 +776,7 @@ def publish(slug: str):
     if problems:
         db.session.rollback()
         return render_template(
-            "catalog/draft_problems.html", course=course, problems=[str(p) for p in problems]
+            "authoring/draft_problems.html", course=course, problems=[str(p) for p in problems]
         ), 400
     db.session.commit()
     flash(_("Version %(n)s published.", n=version.number), "success")
@@ -837,7 +836,7 @@ def compare(slug: str):
     )
     titles = {k: (new_lessons.get(k) or old_lessons.get(k))[0] for k in keys}
     return render_template(
-        "catalog/draft_compare.html",
+        "authoring/draft_compare.html",
         course=course,
         versions=versions,
         old=old,

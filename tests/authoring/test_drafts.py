@@ -10,17 +10,10 @@ from sqlalchemy import func, select
 from app.accounts import services as accounts
 from app.accounts.models import Role, User
 from app.audit.models import AuditEntry
-from app.catalog import drafts, services
-from app.catalog.models import (
-    Course,
-    CourseAuthor,
-    CourseVersion,
-    Draft,
-    DraftLesson,
-    DraftModule,
-    Lesson,
-    MediaFile,
-)
+from app.authoring import drafts
+from app.authoring.models import CourseAuthor, Draft, DraftLesson, DraftModule
+from app.catalog import services
+from app.catalog.models import Course, CourseVersion, Lesson, MediaFile
 from app.extensions import db
 from app.learning.models import Enrolment
 from app.quizzes.models import QuizAttempt

@@ -44,7 +44,7 @@ def list_quizzes():
         )
     }
     return render_template(
-        "quizzes/teach_list.html", courses=courses, counts=counts, quizzes_of=services.quizzes_of
+        "authoring/teach_list.html", courses=courses, counts=counts, quizzes_of=services.quizzes_of
     )
 
 
@@ -66,7 +66,7 @@ def show_analysis(edition_id: int, quiz_key: str):
     result = analysis.analyse(edition.id, ref.key)
     peak = max(result.distribution) or 1
     return render_template(
-        "quizzes/teach_analysis.html", edition=edition, ref=ref, result=result, peak=peak
+        "authoring/teach_analysis.html", edition=edition, ref=ref, result=result, peak=peak
     )
 
 
@@ -105,7 +105,7 @@ def grading_queue():
         .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
     )
     page = db.paginate(stmt, per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("quizzes/teach_queue.html", page=page)
+    return render_template("authoring/teach_queue.html", page=page)
 
 
 @bp.route("/grading/<id:attempt_id>", methods=["GET", "POST"])
@@ -143,5 +143,5 @@ def grade_attempt(attempt_id: int):
             return redirect(url_for("teach.grading_queue"))
     status = 400 if errors else 200
     return render_template(
-        "quizzes/teach_grade.html", attempt=attempt, waiting=waiting, form=form, errors=errors
+        "authoring/teach_grade.html", attempt=attempt, waiting=waiting, form=form, errors=errors
     ), status

@@ -14,10 +14,12 @@ from wtforms.validators import DataRequired, Length
 
 from app.accounts import policy
 from app.accounts.models import Role, User
+from app.catalog import services
+from app.catalog.models import CourseVersion
 from app.extensions import db
 
-from . import authoring, services
-from .models import CourseVersion, Draft
+from . import authors
+from .models import Draft
 
 bp = Blueprint("author", __name__, url_prefix="/author", template_folder="templates")
 
@@ -44,8 +46,8 @@ def index():
     status = 200
     if form.validate_on_submit():
         try:
-            outcome, problems = authoring.import_zip(current_user, form.package.data.stream)
-        except authoring.AuthoringRefused:
+            outcome, problems = authors.import_zip(current_user, form.package.data.stream)
+        except authors.AuthoringRefused:
             db.session.rollback()
             problems = [
                 _("A course with this identifier exists and you are not one of its owners.")
@@ -65,8 +67,8 @@ def index():
     elif request.method == "POST":
         status = 400
     return render_template(
-        "catalog/author_index.html",
-        courses=authoring.my_courses(current_user),
+        "authoring/author_index.html",
+        courses=authors.my_courses(current_user),
         form=form,
         problems=problems,
     ), status
@@ -74,7 +76,7 @@ def index():
 
 def _course_for_author(slug: str):
     course = services.find_course(slug)
-    if course is None or not authoring.can_read(current_user, course):
+    if course is None or not authors.can_read(current_user, course):
         abort(404)
     return course
 
@@ -89,13 +91,13 @@ def course(slug: str):
         .order_by(CourseVersion.number.desc())
     ).all()
     return render_template(
-        "catalog/author_course.html",
+        "authoring/author_course.html",
         course=course,
         versions=versions,
-        authors=authoring.authors(course),
-        history=authoring.history(course),
+        authors=authors.authors(course),
+        history=authors.history(course),
         has_draft=db.session.get(Draft, course.id) is not None,
-        can_publish=authoring.can_publish(current_user, course),
+        can_publish=authors.can_publish(current_user, course),
         form=AuthorForm(),
         upload=UploadForm(),
     )
@@ -108,7 +110,7 @@ def download(slug: str, number: int):
     version = services.get_version(course, number)
     if version is None:
         abort(404)
-    response = current_app.response_class(authoring.export_zip(version), mimetype="application/zip")
+    response = current_app.response_class(authors.export_zip(version), mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{slug}-v{number}.zip"'
     return response
 
@@ -117,7 +119,7 @@ def download(slug: str, number: int):
 @policy.role_required(Role.TRAINER)
 def add_author(slug: str):
     course = _course_for_author(slug)
-    if not authoring.can_publish(current_user, course):
+    if not authors.can_publish(current_user, course):
         abort(403)
     form = AuthorForm()
     if not form.validate_on_submit():
@@ -127,7 +129,7 @@ def add_author(slug: str):
     try:
         if person is None:
             raise ValueError
-        authoring.add_author(current_user, course, person)
+        authors.add_author(current_user, course, person)
     except ValueError:
         flash(_("%(email)s is not the address of a trainer.", email=form.email.data), "error")
         return redirect(url_for(".course", slug=slug))
@@ -140,11 +142,11 @@ def add_author(slug: str):
 @policy.role_required(Role.TRAINER)
 def remove_author(slug: str, user_id: int):
     course = _course_for_author(slug)
-    if not authoring.can_publish(current_user, course) or not FlaskForm().validate_on_submit():
+    if not authors.can_publish(current_user, course) or not FlaskForm().validate_on_submit():
         abort(403)
     person = db.session.get(User, user_id) or abort(404)
     try:
-        authoring.remove_author(current_user, course, person)
+        authors.remove_author(current_user, course, person)
     except ValueError:
         flash(_("A course keeps at least one owner."), "error")
         return redirect(url_for(".course", slug=slug))

@@ -12,8 +12,9 @@ from sqlalchemy import func, select
 from app.accounts import services as accounts
 from app.accounts.models import Role, User
 from app.audit.models import AuditEntry
-from app.catalog import authoring, zipsafe
-from app.catalog.models import Course, CourseAuthor, CourseVersion
+from app.authoring import authors, zipsafe
+from app.authoring.models import CourseAuthor
+from app.catalog.models import Course, CourseVersion
 from app.extensions import db
 from tests.conftest import TINY
 
@@ -41,7 +42,7 @@ def test_trainer_uploads_a_package_and_becomes_its_owner(client, world):
     response = _upload(client, _zip(TINY, "tiny"))
     assert response.status_code == 302, response.get_data(as_text=True)
     course = db.session.scalar(select(Course).where(Course.slug == "tiny"))
-    assert authoring.role_on(db.session.get(User, world.trainer), course) == "owner"
+    assert authors.role_on(db.session.get(User, world.trainer), course) == "owner"
     page = client.get("/author/tiny").get_data(as_text=True)
     assert "publicó la versión 1" in page
     # The same package again changes nothing; the files at the top level work too.

@@ -14,11 +14,13 @@ from sqlalchemy import select
 from app.accounts import policy
 from app.accounts.models import Role, User
 from app.audit.models import AuditEntry, record
+from app.catalog import package as pkg
+from app.catalog import services
+from app.catalog.models import Course, CourseVersion
 from app.extensions import db
 
-from . import package as pkg
-from . import services, zipsafe
-from .models import Course, CourseAuthor, CourseVersion
+from . import zipsafe
+from .models import CourseAuthor
 
 OWNER, COAUTHOR = "owner", "coauthor"
 
