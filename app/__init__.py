@@ -16,7 +16,9 @@ from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, normalise_database_url
 
+from . import wiring
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .outbox import outbox_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -68,9 +70,10 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .catalog.views import bp as catalog_bp
     from .certificates.views import bp as certificates_bp
     from .learning.assignment_views import bp as assignments_bp
+    from .learning.course_views import bp as course_bp
+    from .learning.quiz_views import bp as quiz_bp
     from .learning.views import bp as learning_bp
     from .main.views import bp as main_bp
-    from .quizzes.views import bp as quizzes_bp
     from .reports.views import bp as reports_bp
 
     app.register_blueprint(main_bp)
@@ -78,17 +81,18 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.register_blueprint(staff_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(course_bp)
     app.register_blueprint(author_bp)
     app.register_blueprint(drafts_bp)
     app.register_blueprint(learning_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(reports_bp)
-    app.register_blueprint(quizzes_bp)
+    app.register_blueprint(quiz_bp)
     app.register_blueprint(teach_bp)
     app.register_blueprint(certificates_bp)
     app.register_blueprint(audit_bp)
     # Only sign-in and password reset are rate limited; reading pages skips the limiter's work.
-    for blueprint in (main_bp, catalog_bp, learning_bp):
+    for blueprint in (main_bp, catalog_bp, course_bp, learning_bp):
         limiter.exempt(blueprint)
 
     from . import access, errors, security, templating
@@ -97,6 +101,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     security.register(app)
     access.register(app)
     templating.register(app)
+    wiring.connect()
 
     from .accounts.cli import users_cli
     from .backup.cli import backup_cli
@@ -117,6 +122,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.cli.add_command(bench_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(translate_cli)
+    app.cli.add_command(outbox_cli)
     app.cli.add_command(access.permissions_cli)
 
     logging.getLogger("aula").setLevel(logging.INFO)

@@ -15,6 +15,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import String, func, literal, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app import events
 from app.accounts import passwords
 from app.accounts.models import (
     GRANTED_ROLES,
@@ -192,9 +193,8 @@ def create_user(
     db.session.flush()
     log.info("user %s created in %s", user.id, organisation.slug)
     record("account.create", "user", user.id, actor=actor, organisation_id=organisation.id)
-    from app.learning.assignments import sync_for
-
-    sync_for(organisation)  # courses assigned to their organisation, due from today
+    # Courses assigned to their organisation apply to them, due from today (app/wiring.py).
+    events.person_joined.send(organisation, user_ids=[user.id])
     return user
 
 
@@ -250,12 +250,8 @@ def update_user(
     moved = user.organisation_id != organisation.id
     user.organisation = organisation
     if moved:
-        from app.learning.assignments import sync_for
-        from app.learning.services import follow_moves
-
         db.session.flush()
-        follow_moves([user.id])
-        sync_for(organisation)
+        events.person_moved.send(organisation, user_ids=[user.id])
     if user.erased_at is not None:
         is_active = False  # nobody is behind an erased account to sign in (docs/privacy.md)
     if user.is_active_account and not is_active:

@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
+from app import events
 from app.accounts.models import Organisation, OrgKind, User
 from app.accounts.services import AccountError, create_organisation, normalise_email, slug_for
 from app.audit.models import record
@@ -330,15 +331,6 @@ def import_staff(
             chunk = new_rows[start : start + _CHUNK]
             db.session.execute(insert(User), chunk)
     db.session.flush()
-    if moved:
-        from app.learning.services import follow_moves
-
-        for start in range(0, len(moved), _CHUNK):
-            follow_moves(moved[start : start + _CHUNK])
-    # Newcomers (and people moved here) get the assignments that cover their organisation.
-    from app.learning.assignments import sync_all
-
-    sync_all()
     result_emails = [r["email"] for r in new_rows]
     result.created = []
     for start in range(0, len(result_emails), _CHUNK):
@@ -347,6 +339,12 @@ def import_staff(
                 select(User.id).where(User.email.in_(result_emails[start : start + _CHUNK]))
             )
         )
+    # Enrolments follow the people who moved, and newcomers get the assignments that cover
+    # their organisation (app/wiring.py). No single organisation: rows may name departments.
+    if moved:
+        events.person_moved.send(None, user_ids=moved)
+    if result.created:
+        events.person_joined.send(None, user_ids=result.created)
     record(
         "staff.import",
         "organisation",

@@ -16,11 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from app import events
 from app.accounts.models import Organisation, OrgKind, User, utcnow
 from app.audit.models import record
 from app.catalog.models import Course, Edition
 from app.extensions import db
 from app.learning.models import Enrolment, EnrolmentStatus
+from app.learning.services import completion
 from app.mail import external_url
 
 from . import codes, credentials, keys
@@ -111,7 +113,7 @@ def build_credential(cert: Certificate, issuer: Organisation, email: str, summar
             "name": cert.holder_name,
             "achievement": {
                 "id": external_url(
-                    "catalog.show_course", slug=cert.course.slug, lang=cert.language
+                    "course.show_course", slug=cert.course.slug, lang=cert.language
                 ),
                 "type": ["Achievement"],
                 "achievementType": "Course",
@@ -165,8 +167,6 @@ def _insert_ignoring_duplicate(values: dict) -> int | None:
 
 def issue(enrolment: Enrolment, now: datetime | None = None) -> Certificate:
     """The enrolment's certificate, issued now if it has none; refused unless complete."""
-    from app.learning.services import completion
-
     existing = certificate_of(enrolment.id)
     if existing is not None:
         return existing
@@ -209,7 +209,13 @@ def issue(enrolment: Enrolment, now: datetime | None = None) -> Certificate:
         cert.credential_jwt = token
         db.session.flush()
         log.info("certificate %s issued for enrolment %s", cert.id, enrolment.id)
+        events.certificate_issued.send(cert)
     return cert
+
+
+def on_course_completed(enrolment: Enrolment, **_) -> None:
+    """Receiver of `course_completed`: the certificate comes in the same transaction."""
+    issue(enrolment)
 
 
 #: How long before expiry "My learning" starts asking for recertification.
@@ -275,6 +281,7 @@ def revoke(cert: Certificate, actor: User, reason: str, now: datetime | None = N
         code=cert.code,
     )
     db.session.flush()
+    events.certificate_revoked.send(cert, actor=actor, reason=cert.revoked_reason)
 
 
 @dataclass(frozen=True)

@@ -167,6 +167,15 @@ def sync_all() -> int:
     )
 
 
+def on_people_arrived(organisation: Organisation | None, **_) -> None:
+    """Receiver of `person_joined` and `person_moved`: the assignments covering where the
+    people now are take them in (every assignment when no single organisation is named)."""
+    if organisation is None:
+        sync_all()
+    else:
+        sync_for(organisation)
+
+
 def delete(assignment: Assignment) -> None:
     db.session.execute(
         AssignmentMember.__table__.delete().where(AssignmentMember.assignment_id == assignment.id)

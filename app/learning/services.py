@@ -11,8 +11,11 @@ from sqlalchemy.orm import joinedload, load_only
 from app.accounts.models import User, utcnow
 from app.catalog.models import Course, Lesson, Module
 from app.catalog.services import edition_lessons, pick_edition
+from app import events
 from app.extensions import db
+from app.learning.assignments import mark_completed
 from app.learning.models import Enrolment, EnrolmentStatus, LessonProgress
+from app.quizzes.services import Taker, pending_quizzes, quiz_scores, quizzes_of
 
 log = logging.getLogger("aula.learning")
 
@@ -111,8 +114,6 @@ class Completion:
 def completion(enrolment: Enrolment) -> Completion:
     """The single completion rule, for pages, reports and certificates alike: every lesson of
     the enrolment's edition done, every module quiz and the final exam passed at least once."""
-    from app.quizzes.services import quiz_scores, quizzes_of
-
     done = db.session.scalar(
         select(func.count())
         .select_from(LessonProgress)
@@ -122,7 +123,7 @@ def completion(enrolment: Enrolment) -> Completion:
         select(func.count()).select_from(Lesson).where(Lesson.edition_id == enrolment.edition_id)
     )
     quizzes = quizzes_of(enrolment.edition)
-    scores = quiz_scores(enrolment, quizzes) if quizzes else {}
+    scores = quiz_scores(enrolment.id, quizzes) if quizzes else {}
     pass_mark = enrolment.version.pass_mark
     passed = sum(1 for ref in quizzes if scores.get(ref.key, -1) >= pass_mark)
     return Completion(done or 0, total or 0, passed, len(quizzes))
@@ -150,13 +151,11 @@ def refresh_completion(enrolment: Enrolment) -> bool:
     enrolment.completed_at = utcnow()
     db.session.flush()
     log.info("enrolment %s completed", enrolment.id)
-    # In the same request and transaction: the official leaves with their certificate, and
-    # their assignments of this course stop counting as due.
-    from app.certificates.services import issue
-    from app.learning.assignments import mark_completed
-
+    # Their assignments of this course stop counting as due; the receivers of the signal
+    # (the certificate, app/wiring.py) run in this same request and transaction, so the
+    # official leaves with their certificate.
     mark_completed(enrolment.user_id, enrolment.course_id)
-    issue(enrolment)
+    events.course_completed.send(enrolment, at=enrolment.completed_at)
     return True
 
 
@@ -208,8 +207,6 @@ class LearningRow:
 
 def my_learning(user: User) -> list[LearningRow]:
     """The official's enrolments with progress and next step, in a fixed number of queries."""
-    from app.quizzes.services import pending_quizzes
-
     enrolments = list(
         db.session.scalars(
             select(Enrolment)
@@ -244,7 +241,7 @@ def my_learning(user: User) -> list[LearningRow]:
         )
     ):
         done.setdefault(enrolment_id, set()).add(lesson_id)
-    pending = pending_quizzes(enrolments)
+    pending = pending_quizzes([Taker(e.id, e.edition_id, e.version.pass_mark) for e in enrolments])
     rows = []
     for enrolment in enrolments:
         lessons = lessons_by_edition.get(enrolment.edition_id, [])
@@ -277,6 +274,16 @@ def resume_lesson(enrolment: Enrolment) -> Lesson | None:
     return next_lesson(
         edition_lessons(enrolment.edition_id), done_lesson_ids(enrolment), enrolment.last_lesson_id
     )
+
+
+#: Ids per UPDATE when many people move at once (a staff import), within every driver's limit.
+_MOVE_CHUNK = 500
+
+
+def on_person_moved(_organisation, user_ids: list[int], **_) -> None:
+    """Receiver of `person_moved`: their enrolments follow them."""
+    for start in range(0, len(user_ids), _MOVE_CHUNK):
+        follow_moves(user_ids[start : start + _MOVE_CHUNK])
 
 
 def follow_moves(user_ids) -> None:
