@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import privacy, services
+from app.accounts import audit, privacy, services
 from app.accounts.auth import safe_next
 from app.accounts.emails import reset_message
 from app.accounts.forms import (
@@ -29,7 +29,6 @@ from app.accounts.forms import (
     SetPasswordForm,
 )
 from app.accounts.models import utcnow
-from app.audit import services as audit
 from app.extensions import db, limiter
 from app.forms import ConfirmForm
 from app.mail import send

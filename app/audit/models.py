@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from flask import has_request_context, request
 from sqlalchemy import JSON, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
-from app.accounts.models import User, utcnow
+from app.clock import utcnow
 from app.extensions import db
+
+if TYPE_CHECKING:  # the writer knows people only by id: every domain, accounts too, uses it
+    from app.accounts.models import User
 
 
 class AuditEntry(db.Model):
@@ -30,7 +34,7 @@ class AuditEntry(db.Model):
     ip_address: Mapped[str | None] = mapped_column(String(45))
     user_agent: Mapped[str | None] = mapped_column(String(200))
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship("User")
 
 
 def record(

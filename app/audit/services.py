@@ -1,7 +1,6 @@
-"""Writing the audit log from the other domains, and reading it back within one's scope.
+"""Reading the audit log back within one's scope (writing is `app.audit.models.record`).
 
-Writers add an entry to the caller's transaction (`record`); the view that owns the request
-commits it with the change it describes. Readers see the entries of their organisation
+Readers see the entries of their organisation
 subtree only: network administrators everything, including entries that belong to no
 organisation (failed sign-ins with an unknown address, the system's own jobs).
 """
@@ -21,10 +20,13 @@ from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts import policy
 from app.accounts.models import Organisation, Role, User
+from app.catalog.models import Course, CourseVersion, Edition
+from app.certificates import codes
+from app.certificates.models import Certificate
 from app.extensions import db
 from app.forms import iso_date
 
-from .models import AuditEntry, record
+from .models import AuditEntry
 
 # What an entry's action code means, for people reading the log. Codes not listed here
 # (a new domain's) are shown as they are.
@@ -80,96 +82,11 @@ TARGET_TYPES = {
 }
 
 _NAME = re.compile(r"^[a-z_]{1,40}(\.[a-z_]{1,40})?$")
-#: How much of a mistyped sign-in address is kept: enough to recognise it, no more.
-TYPED_EMAIL_MAX = 120
 
 
 def action_label(action: str) -> str:
     label = ACTION_LABELS.get(action)
     return str(label) if label is not None else action
-
-
-# Writing ------------------------------------------------------------------------------------
-
-
-def login_succeeded(user: User) -> AuditEntry:
-    return record("auth.login", "user", user.id, actor=user)
-
-
-def login_failed(typed_email: str, user: User | None) -> AuditEntry:
-    """A refused sign-in. The address is kept as typed (cut short), never the password.
-
-    The login route's rate limits bound how fast these entries can be written per client.
-    """
-    email = (typed_email or "").strip().lower()[:TYPED_EMAIL_MAX]
-    if user is None:
-        return record("auth.login_failed", "login", 0, email=email, reason="unknown_account")
-    if user.password_hash is None:
-        reason = "no_password"
-    elif not user.is_active_account:
-        reason = "inactive_account"
-    else:
-        reason = "wrong_password"
-    return record(
-        "auth.login_failed",
-        "user",
-        user.id,
-        organisation_id=user.organisation_id,
-        email=email,
-        reason=reason,
-    )
-
-
-def logged_out(user: User) -> AuditEntry:
-    return record("auth.logout", "user", user.id, actor=user)
-
-
-def password_set(user: User, how: str) -> AuditEntry:
-    """how: "change" (profile), "reset" (e-mailed link) or "invitation_accept"."""
-    action = "auth.invitation_accept" if how == "invitation_accept" else f"auth.password_{how}"
-    return record(action, "user", user.id, actor=user)
-
-
-def covering_organisation_id(actor: User) -> int | None:
-    """The smallest organisation holding every subtree the actor reviews: what an export
-    without an organisation filter covers. Someone who reviews nothing: their own."""
-    scopes = policy.scope_orgs(actor, Role.REVIEWER)
-    if not scopes:
-        return actor.organisation_id
-    common = scopes[0].ancestor_ids()
-    for org in scopes[1:]:
-        ids = org.ancestor_ids()
-        n = 0
-        while n < min(len(common), len(ids)) and common[n] == ids[n]:
-            n += 1
-        common = common[:n]
-    return common[-1] if common else None
-
-
-def exported(
-    actor: User,
-    what: str,
-    fmt: str,
-    *,
-    filters: Mapping[str, str] | None = None,
-    organisation: Organisation | None = None,
-    target_type: str = "report",
-    target_id: int = 0,
-    **detail,
-) -> AuditEntry:
-    """A download of data: which table, in which format, with which filters."""
-    action = "audit.export" if what == "audit" else f"export.{what}"
-    org_id = organisation.id if organisation is not None else covering_organisation_id(actor)
-    return record(
-        action,
-        target_type,
-        target_id,
-        actor=actor,
-        organisation_id=org_id,
-        format=fmt,
-        filters=dict(filters or {}),
-        **detail,
-    )
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -300,10 +217,6 @@ def page(viewer: User, filters: AuditFilters, cursor: AuditEntry | None, size: i
 
 def target_labels(entries: list[AuditEntry]) -> dict[tuple[str, int], str]:
     """Readable names for the targets of a page: one query per kind of target."""
-    from app.catalog.models import Course, CourseVersion, Edition
-    from app.certificates import codes
-    from app.certificates.models import Certificate
-
     wanted: dict[str, set[int]] = {}
     for e in entries:
         wanted.setdefault(e.target_type, set()).add(e.target_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
-from app.accounts import policy
+from app.accounts import audit, policy
 from app.accounts.models import Role
 from app.exports import csv_response
 from app.extensions import db
@@ -49,7 +49,7 @@ def export_csv():
     if filters.errors:
         return _listing(filters)
     stmt = services.entries_query(current_user, filters)
-    services.exported(current_user, "audit", "csv", filters=filters.kept(), target_type="audit_log")
+    audit.exported(current_user, "audit", "csv", filters=filters.kept(), target_type="audit_log")
     db.session.commit()
     app = current_app._get_current_object()
 

@@ -10,9 +10,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.accounts import policy
+from app.accounts import audit, policy
 from app.accounts.models import Role
-from app.audit import services as audit
 from app.catalog import services as catalog
 from app.catalog.models import Edition
 from app.exports import csv_response

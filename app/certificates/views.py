@@ -24,9 +24,8 @@ from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from app.accounts import policy
+from app.accounts import audit, policy
 from app.accounts.models import Organisation, Role, utcnow
-from app.audit import services as audit
 from app.extensions import db, limiter
 
 from . import codes, credentials, keys, pdf, services

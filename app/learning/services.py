@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, load_only
 
+from app import events
 from app.accounts.models import User, utcnow
 from app.catalog.models import Course, Lesson, Module
 from app.catalog.services import edition_lessons, pick_edition
-from app import events
 from app.extensions import db
 from app.learning.assignments import mark_completed
 from app.learning.models import Enrolment, EnrolmentStatus, LessonProgress

@@ -19,9 +19,8 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.accounts import policy
+from app.accounts import audit, policy
 from app.accounts.models import Organisation, Role, User
-from app.audit import services as audit
 from app.catalog import services as catalog
 from app.exports import _safe
 from app.extensions import db
