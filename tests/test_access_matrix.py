@@ -23,7 +23,7 @@ from sqlalchemy import select
 from app import access
 from app.accounts import services as accounts
 from app.accounts.models import Membership, Organisation, Role, User
-from app.authoring import drafts
+from app.authoring import banks, drafts
 from app.authoring.models import CourseAuthor
 from app.catalog.models import MediaFile
 from app.certificates import keys
@@ -175,7 +175,7 @@ def estate(app, world, tiny):
             "module_id": draft_module.id,
             "lesson_id": draft_module.lessons[0].id,
             "row_id": draft_module.id,
-            "key": drafts.banks(draft)[0].key,
+            "key": banks.banks(draft)[0].key,
         },
         "teach": {"edition_id": edition.id, "quiz_key": f"m{module.id}"},
         "catalog": {"lesson_id": module.lessons[0].id},

@@ -9,6 +9,7 @@ owners. Everyone else gets a 404, as if the course had no draft.
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -25,12 +26,28 @@ from app.forms import ConfirmForm, options
 from app.quizzes import gift, grading
 from app.quizzes import services as quiz_services
 
-from . import authors, drafts, forms, questions
+from . import (
+    authors,
+    banks,
+    drafts,
+    forms,
+    media,
+    questions,
+    review,
+    revisions,
+    structure,
+    versions,
+)
+from . import publish as publishing
 from .models import DraftEdition, DraftLesson, DraftModule
 
 bp = Blueprint("drafts", __name__, url_prefix="/author", template_folder="templates")
 
 EDIT, REVIEW, PUBLISH = "edit", "review", "publish"
+
+# A question form edits the bank as it is now: a change meanwhile can also leave the spliced
+# text unparseable, and either way the trainer is asked to try again.
+QUESTIONS_REFUSED = (revisions.Conflict, revisions.Invalid)
 
 
 def _may(course: Course, need: str) -> bool:
@@ -40,7 +57,7 @@ def _may(course: Course, need: str) -> bool:
     if need == EDIT:
         return role == authors.COAUTHOR
     if need == REVIEW:
-        return role is not None or drafts.is_reviewer(current_user, course)
+        return role is not None or review.is_reviewer(current_user, course)
     return False
 
 
@@ -82,14 +99,34 @@ def _revision(form) -> int:
     return int(value)
 
 
-def _flash_invalid(error: drafts.Invalid) -> None:
+def _saved(
+    change: Callable[[], object],
+    meanwhile: str | None = None,
+    refused: tuple[type[Exception], ...] = (revisions.Conflict,),
+) -> Exception | None:
+    """Run one revision-checked change and end its unit of work: committed (None), or rolled
+    back when someone saved the same thing since the form was filled in. Then the Conflict
+    (their text and revision, for pages that show both) is returned and `meanwhile`, if
+    given, flashed."""
+    try:
+        change()
+    except refused as clash:
+        db.session.rollback()
+        if meanwhile:
+            flash(meanwhile, "error")
+        return clash
+    db.session.commit()
+    return None
+
+
+def _flash_invalid(error: revisions.Invalid) -> None:
     messages = {
         "slug": _("The identifier may use lower-case letters, digits and hyphens only."),
         "taken": _("A course with this identifier already exists."),
         "language": _("This course already has that language."),
         "gift": _("The questions have errors; nothing was saved."),
         "type": _("This type of file is not accepted."),
-        "size": _("The file is larger than %(n)s MB.", n=drafts.MAX_UPLOAD // (1024 * 1024)),
+        "size": _("The file is larger than %(n)s MB.", n=media.MAX_UPLOAD // (1024 * 1024)),
         "content": _("The file's content does not match its type."),
     }
     flash(messages.get(str(error), _("This change could not be made.")), "error")
@@ -115,7 +152,7 @@ def new_course():
                 booklet_title=form.booklet_title.data.strip(),
                 booklet_reference=form.booklet_reference.data.strip(),
             )
-        except drafts.Invalid as error:
+        except revisions.Invalid as error:
             db.session.rollback()
             form.slug.errors = [
                 _("A course with this identifier already exists.")
@@ -143,14 +180,14 @@ def draft(slug: str):
         "authoring/draft.html",
         course=course,
         draft=draft,
-        banks={b.key: b for b in drafts.banks(draft)},
-        media=drafts.media_of(draft),
-        reviews=drafts.reviews(draft),
-        approved=drafts.approved(draft),
-        comment_counts=drafts.comment_counts(draft),
+        banks={b.key: b for b in banks.banks(draft)},
+        media=media.media_of(draft),
+        reviews=review.reviews(draft),
+        approved=review.approved(draft),
+        comment_counts=review.comment_counts(draft),
         can_edit=_may(course, EDIT),
         can_publish=_may(course, PUBLISH),
-        is_reviewer=drafts.is_reviewer(current_user, course),
+        is_reviewer=review.is_reviewer(current_user, course),
         module_form=forms.TitleForm(prefix="module"),
         lesson_form=forms.TitleForm(prefix="lesson"),
         edition_form=_new_edition_form(draft),
@@ -233,20 +270,14 @@ def settings(slug: str):
                 "url": (form.booklet_url.data or "").strip() or None,
             },
         }
-        try:
-            drafts.save_settings(
-                current_user, draft, _revision(form), meta, bool(form.review_required.data)
-            )
-        except drafts.Conflict:
-            db.session.rollback()
-            flash(
-                _(
-                    "Someone changed the settings meanwhile. Here they are now; make your change again."
-                ),
-                "error",
-            )
+        revision = _revision(form)
+        if _saved(
+            lambda: drafts.save_settings(
+                current_user, draft, revision, meta, bool(form.review_required.data)
+            ),
+            _("Someone changed the settings meanwhile. Here they are now; make your change again."),
+        ):
             return redirect(url_for(".settings", slug=slug))
-        db.session.commit()
         flash(_("Settings saved."), "success")
         return redirect(url_for(".draft", slug=slug))
     status = 400 if request.method == "POST" else 200
@@ -265,7 +296,7 @@ def add_edition(slug: str):
         flash(_("Choose a language and give a title and a summary."), "error")
         return redirect(url_for(".draft", slug=slug))
     try:
-        drafts.add_edition(
+        structure.add_edition(
             current_user,
             draft,
             form.language.data,
@@ -273,7 +304,7 @@ def add_edition(slug: str):
             form.summary.data.strip(),
             form.copy_from.data or None,
         )
-    except drafts.Invalid as error:
+    except revisions.Invalid as error:
         db.session.rollback()
         _flash_invalid(error)
         return redirect(url_for(".draft", slug=slug))
@@ -291,22 +322,14 @@ def edition(slug: str, edition_id: int):
     if request.method == "GET":
         form.revision.data = str(edition.revision)
     elif form.validate_on_submit():
-        try:
-            drafts.save_edition(
-                current_user,
-                edition,
-                _revision(form),
-                form.title.data.strip(),
-                form.summary.data.strip(),
-            )
-        except drafts.Conflict:
-            db.session.rollback()
-            flash(
-                _("Someone changed this meanwhile. Here it is now; make your change again."),
-                "error",
-            )
+        revision = _revision(form)
+        if _saved(
+            lambda: drafts.save_edition(
+                current_user, edition, revision, form.title.data.strip(), form.summary.data.strip()
+            ),
+            _("Someone changed this meanwhile. Here it is now; make your change again."),
+        ):
             return redirect(url_for(".edition", slug=slug, edition_id=edition_id))
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for(".draft", slug=slug))
     status = 400 if request.method == "POST" else 200
@@ -324,7 +347,7 @@ def add_module(slug: str, edition_id: int):
     if not form.validate_on_submit():
         flash(_("Give the module a title."), "error")
         return redirect(url_for(".draft", slug=slug))
-    module = drafts.add_module(current_user, edition, form.title.data.strip())
+    module = structure.add_module(current_user, edition, form.title.data.strip())
     db.session.commit()
     flash(_("Module added."), "success")
     return redirect(url_for(".draft", slug=slug, _anchor=f"module-{module.id}"))
@@ -339,16 +362,14 @@ def module(slug: str, module_id: int):
     if request.method == "GET":
         form.revision.data = str(module.revision)
     elif form.validate_on_submit():
-        try:
-            drafts.rename_module(current_user, module, _revision(form), form.title.data.strip())
-        except drafts.Conflict:
-            db.session.rollback()
-            flash(
-                _("Someone changed this meanwhile. Here it is now; make your change again."),
-                "error",
-            )
+        revision = _revision(form)
+        if _saved(
+            lambda: structure.rename_module(
+                current_user, module, revision, form.title.data.strip()
+            ),
+            _("Someone changed this meanwhile. Here it is now; make your change again."),
+        ):
             return redirect(url_for(".module", slug=slug, module_id=module_id))
-        db.session.commit()
         flash(_("Saved."), "success")
         return redirect(url_for(".draft", slug=slug, _anchor=f"module-{module.id}"))
     status = 400 if request.method == "POST" else 200
@@ -366,7 +387,7 @@ def add_lesson(slug: str, module_id: int):
     if not form.validate_on_submit():
         flash(_("Give the lesson a title."), "error")
         return redirect(url_for(".draft", slug=slug))
-    lesson = drafts.add_lesson(current_user, module, form.title.data.strip())
+    lesson = structure.add_lesson(current_user, module, form.title.data.strip())
     db.session.commit()
     return redirect(url_for(".lesson", slug=slug, lesson_id=lesson.id))
 
@@ -379,7 +400,7 @@ def move(slug: str, kind: str, row_id: int):
     form = forms.MoveForm()
     if not form.validate_on_submit() or form.step.data not in {"-1", "1"}:
         abort(400)
-    drafts.move(current_user, row, int(form.step.data))
+    structure.move(current_user, row, int(form.step.data))
     db.session.commit()
     anchor = f"module-{row.id}" if kind == "modules" else f"lesson-{row.id}"
     return redirect(url_for(".draft", slug=slug, _anchor=anchor))
@@ -392,7 +413,7 @@ def delete(slug: str, kind: str, row_id: int):
     row = _child(DraftModule if kind == "modules" else DraftLesson, row_id, draft)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    drafts.remove(current_user, row)
+    structure.remove(current_user, row)
     db.session.commit()
     flash(_("Deleted: %(title)s.", title=row.title), "success")
     return redirect(url_for(".draft", slug=slug))
@@ -419,24 +440,22 @@ def lesson(slug: str, lesson_id: int):
     elif not can_edit:
         abort(403)
     elif form.validate_on_submit() and not form.preview.data:
-        try:
-            drafts.save_lesson(
+        revision = _revision(form)
+        conflict = _saved(
+            lambda: drafts.save_lesson(
                 current_user,
                 lesson,
-                _revision(form),
+                revision,
                 form.title.data.strip(),
                 form.minutes.data,
                 form.body.data.replace("\r\n", "\n"),
             )
-        except drafts.Conflict as clash:
-            db.session.rollback()
-            conflict = clash
-            form.revision.data = str(clash.revision)
-            status = 409
-        else:
-            db.session.commit()
+        )
+        if conflict is None:
             flash(_("Lesson saved."), "success")
             return redirect(url_for(".lesson", slug=slug, lesson_id=lesson_id))
+        form.revision.data = str(conflict.revision)
+        status = 409
     elif form.preview.data and form.validate():
         status = 200
     else:
@@ -450,11 +469,11 @@ def lesson(slug: str, lesson_id: int):
         form=form,
         can_edit=can_edit,
         # Sanitised by nh3 in render_lesson, as published lessons are.
-        preview=Markup(drafts.render_preview(draft, lesson, body.replace("\r\n", "\n"))),  # noqa: S704
+        preview=Markup(media.render_preview(draft, lesson, body.replace("\r\n", "\n"))),  # noqa: S704
         conflict=conflict,
-        comments=drafts.comments(lesson),
+        comments=review.comments(lesson),
         comment_form=forms.CommentForm(),
-        media=drafts.media_of(draft),
+        media=media.media_of(draft),
     ), status
 
 
@@ -467,7 +486,7 @@ def preview(slug: str, lesson_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     body = request.form.get("body", "")[:200_000].replace("\r\n", "\n")
-    return drafts.render_preview(draft, lesson, body)
+    return media.render_preview(draft, lesson, body)
 
 
 @bp.route("/<slug>/draft/lessons/<id:lesson_id>/comments", methods=["POST"])
@@ -479,7 +498,7 @@ def add_comment(slug: str, lesson_id: int):
     if not form.validate_on_submit():
         flash(_("Write a comment first."), "error")
     else:
-        drafts.comment(current_user, lesson, form.body.data.strip())
+        review.comment(current_user, lesson, form.body.data.strip())
         db.session.commit()
         flash(_("Comment added."), "success")
     return redirect(url_for(".lesson", slug=slug, lesson_id=lesson_id, _anchor="comments"))
@@ -497,10 +516,10 @@ def upload_media(slug: str):
         flash(_("Choose a file."), "error")
         return redirect(url_for(".draft", slug=slug, _anchor="media"))
     upload = form.file.data
-    data = upload.stream.read(drafts.MAX_UPLOAD + 1)
+    data = upload.stream.read(media.MAX_UPLOAD + 1)
     try:
-        path = drafts.upload_media(current_user, draft, upload.filename or "", data)
-    except drafts.Invalid as error:
+        path = media.upload_media(current_user, draft, upload.filename or "", data)
+    except revisions.Invalid as error:
         db.session.rollback()
         _flash_invalid(error)
         return redirect(url_for(".draft", slug=slug, _anchor="media"))
@@ -512,8 +531,8 @@ def upload_media(slug: str):
 # Question banks -----------------------------------------------------------------------------
 
 
-def _bank(draft, key: str) -> drafts.QuizBank:
-    bank = drafts.find_bank(draft, key)
+def _bank(draft, key: str) -> banks.QuizBank:
+    bank = banks.find_bank(draft, key)
     if bank is None:
         abort(404)
     return bank
@@ -565,25 +584,21 @@ def bank(slug: str, key: str):
             form.gift.data = text
         settings = {**_keep_draw_by_category(bank), **_settings_from(form)}
         if not problems:
-            problems = drafts.gift_problems(text) if text.strip() else []
+            problems = banks.gift_problems(text) if text.strip() else []
         if not problems:
-            try:
-                drafts.save_bank(current_user, bank, _revision(form), text, settings)
-            except drafts.Conflict as clash:
-                db.session.rollback()
-                conflict = clash
-                form.revision.data = str(clash.revision)
-                status = 409
-            else:
-                db.session.commit()
+            revision = _revision(form)
+            conflict = _saved(lambda: banks.save_bank(current_user, bank, revision, text, settings))
+            if conflict is None:
                 flash(_("Questions and settings saved."), "success")
                 return redirect(url_for(".bank", slug=slug, key=key))
+            form.revision.data = str(conflict.revision)
+            status = 409
         else:
             status = 400
     else:
         status = 400
     try:
-        items = drafts.bank_questions(bank)
+        items = banks.bank_questions(bank)
     except gift.GiftError:
         items = []
     return render_template(
@@ -611,7 +626,7 @@ def _keep_draw_by_category(bank) -> dict:
 def question(slug: str, key: str, index: int | None = None):
     course, draft = _draft(slug)
     bank = _bank(draft, key)
-    items = drafts.bank_questions(bank)
+    items = banks.bank_questions(bank)
     if index is not None and (index >= len(items) or items[index].get("qtype") == "category"):
         abort(404)
     if request.method == "GET":
@@ -632,13 +647,12 @@ def question(slug: str, key: str, index: int | None = None):
                 text = questions.append(bank.text, built, (form.category.data or "").strip())
             else:
                 text = questions.replace(bank.text, index, built)
-            try:
-                drafts.save_bank(current_user, bank, bank.revision, text, bank.settings)
-            except (drafts.Conflict, drafts.Invalid):
-                db.session.rollback()
-                flash(_("The questions changed meanwhile; nothing was saved. Try again."), "error")
+            if _saved(
+                lambda: banks.save_bank(current_user, bank, bank.revision, text, bank.settings),
+                _("The questions changed meanwhile; nothing was saved. Try again."),
+                QUESTIONS_REFUSED,
+            ):
                 return redirect(url_for(".bank", slug=slug, key=key))
-            db.session.commit()
             flash(_("Question saved."), "success")
             return redirect(url_for(".bank", slug=slug, key=key, _anchor="questions"))
         status = 400
@@ -652,17 +666,16 @@ def question(slug: str, key: str, index: int | None = None):
 def delete_question(slug: str, key: str, index: int):
     _course_obj, draft = _draft(slug)
     bank = _bank(draft, key)
-    items = drafts.bank_questions(bank)
+    items = banks.bank_questions(bank)
     if index >= len(items) or not ConfirmForm().validate_on_submit():
         abort(404)
     text = questions.replace(bank.text, index, None)
-    try:
-        drafts.save_bank(current_user, bank, bank.revision, text, bank.settings)
-    except (drafts.Conflict, drafts.Invalid):
-        db.session.rollback()
-        flash(_("The questions changed meanwhile; nothing was saved. Try again."), "error")
+    if _saved(
+        lambda: banks.save_bank(current_user, bank, bank.revision, text, bank.settings),
+        _("The questions changed meanwhile; nothing was saved. Try again."),
+        QUESTIONS_REFUSED,
+    ):
         return redirect(url_for(".bank", slug=slug, key=key))
-    db.session.commit()
     flash(_("Question deleted."), "success")
     return redirect(url_for(".bank", slug=slug, key=key, _anchor="questions"))
 
@@ -739,7 +752,7 @@ def request_review(slug: str):
     if person is None or not policy.has_role(person, Role.TRAINER) or person.id == current_user.id:
         flash(_("Give the e-mail address of another trainer."), "error")
         return redirect(url_for(".draft", slug=slug, _anchor="review"))
-    drafts.request_review(current_user, draft, person)
+    review.request_review(current_user, draft, person)
     db.session.commit()
     flash(_("%(name)s is asked to review this draft.", name=person.name), "success")
     return redirect(url_for(".draft", slug=slug, _anchor="review"))
@@ -751,9 +764,9 @@ def approve(slug: str):
     course, draft = _draft(slug, REVIEW)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if not drafts.is_reviewer(current_user, course):
+    if not review.is_reviewer(current_user, course):
         abort(403)
-    drafts.approve(current_user, draft)
+    review.approve(current_user, draft)
     db.session.commit()
     flash(_("You approved this draft."), "success")
     return redirect(url_for(".draft", slug=slug, _anchor="review"))
@@ -768,8 +781,8 @@ def publish(slug: str):
         flash(_("Say in a few words what changed."), "error")
         return redirect(url_for(".draft", slug=slug, _anchor="publish"))
     try:
-        version, problems = drafts.publish(current_user, draft, form.note.data.strip())
-    except drafts.NotApproved:
+        version, problems = publishing.publish(current_user, draft, form.note.data.strip())
+    except publishing.NotApproved:
         db.session.rollback()
         flash(_("This course needs a reviewer's approval of the draft as it is now."), "error")
         return redirect(url_for(".draft", slug=slug, _anchor="review"))
@@ -791,7 +804,7 @@ def restore(slug: str, number: int):
     form = forms.RestoreForm()
     if not form.validate_on_submit():
         abort(400)
-    new = drafts.restore(current_user, course, version, (form.note.data or "").strip())
+    new = publishing.restore(current_user, course, version, (form.note.data or "").strip())
     db.session.commit()
     flash(
         _("Version %(old)s published again as version %(n)s.", old=number, n=new.number), "success"
@@ -804,31 +817,31 @@ def restore(slug: str, number: int):
 def compare(slug: str):
     """A lesson in two versions, line by line; the URL carries the choice."""
     course = _course(slug, REVIEW)
-    versions = list(
+    published = list(
         db.session.scalars(
             select(CourseVersion)
             .where(CourseVersion.course_id == course.id)
             .order_by(CourseVersion.number)
         )
     )
-    by_number = {v.number: v for v in versions}
+    by_number = {v.number: v for v in published}
 
     def number(name: str, default: int) -> int:
         value = request.args.get(name, "")
         return int(value) if value.isdigit() and int(value) in by_number else default
 
-    if not versions:
+    if not published:
         abort(404)
-    new = by_number[number("to", versions[-1].number)]
-    old = by_number[number("from", versions[-2].number if len(versions) > 1 else new.number)]
-    old_lessons, new_lessons = drafts.lesson_keys(old), drafts.lesson_keys(new)
+    new = by_number[number("to", published[-1].number)]
+    old = by_number[number("from", published[-2].number if len(published) > 1 else new.number)]
+    old_lessons, new_lessons = versions.lesson_keys(old), versions.lesson_keys(new)
     keys = sorted(set(old_lessons) | set(new_lessons))
     changed = [k for k in keys if old_lessons.get(k) != new_lessons.get(k)]
     chosen = request.args.get("lesson", "")
     if chosen not in keys:
         chosen = changed[0] if changed else (keys[0] if keys else "")
     lines = (
-        drafts.diff_lines(
+        versions.diff_lines(
             (old_lessons.get(chosen) or ("", ""))[1], (new_lessons.get(chosen) or ("", ""))[1]
         )
         if chosen
@@ -838,7 +851,7 @@ def compare(slug: str):
     return render_template(
         "authoring/draft_compare.html",
         course=course,
-        versions=versions,
+        versions=published,
         old=old,
         new=new,
         keys=keys,

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app.accounts import services as accounts
 from app.accounts.models import Role, User
 from app.audit.models import AuditEntry
-from app.authoring import drafts
+from app.authoring import banks, publish
 from app.authoring.models import CourseAuthor, Draft, DraftLesson, DraftModule
 from app.catalog import services
 from app.catalog.models import Course, CourseVersion, Lesson, MediaFile
@@ -328,7 +328,7 @@ def test_questions_through_the_form_every_type(client, world):
     for case in cases:
         response = client.submit(url, {"correct": "true", **case})
         assert response.status_code == 302, (case, response.get_data(as_text=True))
-    items = drafts.bank_questions(drafts.find_bank(_draft(), f"m{module.id}"))
+    items = banks.bank_questions(banks.find_bank(_draft(), f"m{module.id}"))
     added = [q for q in items[5:] if q["qtype"] != "category"]
     assert [q["qtype"] for q in added] == [c["qtype"] for c in cases]
     assert added[1]["single"] == 0 and added[0]["single"] == 1
@@ -546,7 +546,7 @@ def test_open_a_draft_of_an_imported_course_and_round_trip(client, world, tiny):
     admin_client.login(world.admin_email)
     assert admin_client.get("/author/tiny/draft").status_code == 200
     assert admin_client.submit("/author/tiny/draft/open").status_code == 302
-    package, problems = drafts.to_package(_draft("tiny"))
+    package, problems = publish.to_package(_draft("tiny"))
     assert problems == []
     assert package.content_hash() == tiny.version.content_hash
 
