@@ -74,6 +74,8 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .learning.quiz_views import bp as quiz_bp
     from .learning.views import bp as learning_bp
     from .main.views import bp as main_bp
+    from .privacy.views import bp as privacy_bp
+    from .reminders.views import bp as reminders_bp
     from .reports.views import bp as reports_bp
 
     app.register_blueprint(main_bp)
@@ -87,6 +89,8 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.register_blueprint(learning_bp)
     app.register_blueprint(assignments_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(reminders_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(teach_bp)
     app.register_blueprint(certificates_bp)
@@ -109,8 +113,8 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .certificates.cli import certificates_cli
     from .demo import demo_command
     from .quizzes.cli import quiz_cli
+    from .reminders.cli import reminders_cli
     from .reports.bench_data import bench_cli
-    from .reports.reminders import reminders_cli
     from .translate import translate_cli
 
     app.cli.add_command(users_cli)

@@ -81,17 +81,20 @@ RULES: dict[str, Rule] = {
     # A city's people, managed by its reviewers; the organisation tree by admins.
     "staff.*": REVIEWER,
     "admin.*": ADMIN,
+    # Data rights: one's own download; erasure by an admin over the person.
+    "privacy.export_my_data": OWN,
+    "privacy.erase_user": ADMIN,
     # The catalogue is public; taking a course needs an account.
     "catalog.list_courses": PUBLIC,
-    "catalog.show_course": PUBLIC,
-    "catalog.show_lesson": PUBLIC,
-    "catalog.print_lesson": PUBLIC,
     "catalog.media": PUBLIC,
-    "catalog.enrol": OWN,
-    "catalog.withdraw": OWN,
-    "catalog.mark_done": OWN,
+    "course.show_course": PUBLIC,
+    "course.show_lesson": PUBLIC,
+    "course.print_lesson": PUBLIC,
+    "course.enrol": OWN,
+    "course.withdraw": OWN,
+    "course.mark_done": OWN,
     "learning.*": OWN,
-    "quizzes.*": OWN,
+    "quiz.*": OWN,
     # Trainers: authoring is per course; quiz analysis and grading span the network.
     "author.*": AUTHOR,
     "drafts.*": AUTHOR,

@@ -10,8 +10,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.accounts import policy, privacy, services
-from app.accounts.forms import EraseForm, GrantRoleForm, OrganisationForm, UserForm
+from app.accounts import policy, services
+from app.accounts.forms import GrantRoleForm, OrganisationForm, UserForm
 from app.accounts.models import GRANTED_ROLES, Membership, Organisation, OrgKind, Role, User
 from app.accounts.staff_views import people_query
 from app.extensions import db
@@ -223,28 +223,3 @@ def revoke_role(membership_id: int):
         db.session.commit()
         flash(_("Role removed."), "success")
     return redirect(url_for("admin.edit_user", user_id=user_id))
-
-
-@bp.route("/users/<id:user_id>/erase", methods=["GET", "POST"])
-@admin_required
-def erase_user(user_id: int):
-    """Erase a person on their request, once the admin has typed their address; a refusal
-    (oneself, an administrator, already erased) is explained on the page and changes nothing."""
-    user = _load_user(user_id)
-    actor = current_user._get_current_object()
-    refusal = privacy.erase_refusal(actor, user)
-    form = EraseForm()
-    if refusal is None and form.validate_on_submit():
-        if form.email.data.strip().lower() != user.email:
-            form.email.errors.append(
-                _("This is not the person's e-mail address. Type it exactly as shown.")
-            )
-        else:
-            counts = privacy.erase_user(actor, user, form.hide_names.data)
-            db.session.commit()
-            log.info("user %s erased user %s: %s", actor.id, user.id, counts)
-            flash(_("The account is erased."), "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
-    status = 400 if request.method == "POST" else 200
-    page = render_template("accounts/privacy_erase.html", user=user, form=form, refusal=refusal)
-    return page, status

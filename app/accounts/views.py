@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -18,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.accounts import audit, privacy, services
+from app.accounts import audit, services
 from app.accounts.auth import safe_next
 from app.accounts.emails import reset_message
 from app.accounts.forms import (
@@ -28,9 +26,7 @@ from app.accounts.forms import (
     ProfileForm,
     SetPasswordForm,
 )
-from app.accounts.models import utcnow
 from app.extensions import db, limiter
-from app.forms import ConfirmForm
 from app.mail import send
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
@@ -191,26 +187,3 @@ def change_password():
                 flash(_("Your password is changed."), "success")
                 return redirect(url_for("accounts.profile"))
     return render_template("accounts/profile.html", form=form, password_form=password_form), 400
-
-
-@bp.route("/profile/my-data", methods=["POST"])
-@login_required
-def export_my_data():
-    """Everything Aula holds about the signed-in person, as a JSON download.
-
-    A POST, because taking the data writes an audit entry (and a link on another site
-    cannot start a download).
-    """
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    user = current_user._get_current_object()
-    now = utcnow()
-    body = json.dumps(privacy.export_data(user, now), ensure_ascii=False, indent=2)
-    privacy.record_export(user)
-    db.session.commit()
-    log.info("user %s downloaded their data", user.id)
-    response = current_app.response_class(body, mimetype="application/json")
-    filename = privacy.export_filename(now.date())
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

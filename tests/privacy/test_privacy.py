@@ -5,7 +5,7 @@ import json
 import pytest
 from sqlalchemy import event, func, select
 
-from app.accounts import privacy, services
+from app.accounts import services
 from app.accounts.models import Membership, Organisation, Role, User, utcnow
 from app.audit.models import AuditEntry
 from app.certificates import codes
@@ -13,9 +13,10 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from app.learning import assignments
 from app.learning.models import Enrolment
+from app.privacy import services as privacy
 from app.quizzes.models import QuizAttempt, QuizResponse
+from app.reminders.models import ReminderSent
 from app.reports import services as reports
-from app.reports.models import ReminderSent
 from tests.certificates.conftest import complete_tiny
 from tests.conftest import import_folder
 

@@ -6,8 +6,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import click
-from flask.cli import AppGroup
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
@@ -17,15 +15,13 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from app.learning.models import Assignment, AssignmentMember
 from app.mail import external_url, render_message, send
+from app.reports import services as reports
 
-from . import services
 from .models import ReminderSent
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("aula.reminders")
 WEEK = timedelta(days=7)
 BATCH = 500
-
-reminders_cli = AppGroup("reminders", help="E-mail reminders (run daily from cron).")
 
 
 def _not_sent_recently(kind: str, item):
@@ -104,13 +100,13 @@ def send_due(summaries: bool = False) -> dict[str, int]:
             render_message(
                 user.email,
                 user.locale,
-                "reports/email/assignment_subject.txt",
-                "reports/email/assignment.txt",
+                "reminders/email/assignment_subject.txt",
+                "reminders/email/assignment.txt",
                 user=user,
                 title=title,
                 due_on=due_on,
                 overdue=due_on < today,
-                link=external_url("catalog.show_course", slug=course.slug),
+                link=external_url("course.show_course", slug=course.slug),
             )
         )
         _record(user.id, "assignment", course_id)
@@ -125,11 +121,11 @@ def send_due(summaries: bool = False) -> dict[str, int]:
             render_message(
                 user.email,
                 user.locale,
-                "reports/email/expiry_subject.txt",
-                "reports/email/expiry.txt",
+                "reminders/email/expiry_subject.txt",
+                "reminders/email/expiry.txt",
                 user=user,
                 cert=cert,
-                link=external_url("catalog.show_course", slug=cert.course.slug),
+                link=external_url("course.show_course", slug=cert.course.slug),
             )
         )
         _record(user.id, "expiry", cert.id)
@@ -155,13 +151,13 @@ def _send_summaries() -> int:
     ).all()
     sent = 0
     for reviewer in reviewers:
-        filters = services.Filters(start=utcnow().date() - WEEK)
-        head = services.headline(reviewer, filters)
+        filters = reports.Filters(start=utcnow().date() - WEEK)
+        head = reports.headline(reviewer, filters)
         message = render_message(
             reviewer.email,
             reviewer.locale,
-            "reports/email/summary_subject.txt",
-            "reports/email/summary.txt",
+            "reminders/email/summary_subject.txt",
+            "reminders/email/summary.txt",
             user=reviewer,
             head=head,
             link=external_url("reports.dashboard"),
@@ -171,14 +167,3 @@ def _send_summaries() -> int:
         send([message])
         sent += 1
     return sent
-
-
-@reminders_cli.command("send")
-@click.option("--summaries", is_flag=True, help="Also send reviewers their weekly summary.")
-def send_command(summaries: bool) -> None:
-    """Send the reminders that are due; safe to run as often as you like."""
-    counts = send_due(summaries)
-    click.echo(
-        f"{counts['assignment']} assignment reminder(s), {counts['expiry']} expiry reminder(s), "
-        f"{counts['summary']} reviewer summary(ies) sent."
-    )

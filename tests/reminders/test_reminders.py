@@ -9,7 +9,7 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from app.learning import assignments
 from app.learning.models import AssignmentMember
-from app.reports.models import ReminderSent
+from app.reminders.models import ReminderSent
 from tests.certificates.conftest import complete_tiny
 
 
