@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import unicodedata
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -14,11 +15,20 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
+from werkzeug.serving import run_simple
 
 from app.accounts import services
 from app.accounts.models import Organisation, OrgKind, Role, User
 from app.authoring.models import CourseAuthor
+from app.catalog import package as pkg
+from app.catalog import services as catalog
+from app.catalog.models import Course, Lesson
+from app.certificates.models import Certificate
 from app.extensions import db
+from app.learning import services as learning
+from app.learning.models import Enrolment, LessonProgress
+from app.quizzes import services as quizzes
+from app.quizzes.models import AttemptState
 
 DEMO_PASSWORD = "aula-demo"  # noqa: S105 - printed to the operator as demo-only
 
@@ -261,11 +271,6 @@ def load_demo() -> dict[str, int]:
 
 def import_shipped_courses() -> list[str]:
     """Import (or leave unchanged) every course package in the repository's courses/ folder."""
-    from pathlib import Path
-
-    from app.catalog import package as pkg
-    from app.catalog import services as catalog
-
     root = Path(__file__).resolve().parent.parent / "courses"
     lines = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
@@ -301,13 +306,6 @@ def load_demo_progress(course_slug: str = "city-in-the-world") -> int:
     recorded as passed. Idempotent: officials already enrolled on the course are skipped.
     Returns how many certificates were issued.
     """
-    from app.catalog.models import Course, Lesson
-    from app.certificates.models import Certificate
-    from app.learning import services as learning
-    from app.learning.models import Enrolment, LessonProgress
-    from app.quizzes import services as quizzes
-    from app.quizzes.models import AttemptState
-
     course = db.session.scalar(select(Course).where(Course.slug == course_slug))
     if course is None or course.current_version is None:
         return 0
@@ -347,7 +345,7 @@ def load_demo_progress(course_slug: str = "city-in-the-world") -> int:
             LessonProgress(enrolment_id=enrolment.id, lesson_id=lid) for lid in lesson_ids
         )
         for ref in quizzes.quizzes_of(enrolment.edition):
-            attempt = quizzes.start_attempt(enrolment, ref, course.current_version.pass_mark)
+            attempt = quizzes.start_attempt(enrolment.id, ref, course.current_version.pass_mark)
             attempt.state = AttemptState.SUBMITTED.value
             attempt.submitted_at = attempt.started_at
             attempt.score = 100.0
@@ -386,7 +384,5 @@ def demo_command(serve: bool, host: str, port: int) -> None:
     for email, _name, org, _dept, role, locale in ACCOUNTS:
         click.echo(f"  {email:32} {role.value:9} {org:15} {locale}")
     if serve:
-        from werkzeug.serving import run_simple
-
         click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)")
         run_simple(host, port, current_app._get_current_object(), threaded=True)

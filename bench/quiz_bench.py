@@ -30,6 +30,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import psycopg  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import func, select, text  # noqa: E402
+
+from app import create_app  # noqa: E402
+from app.accounts import services as accounts  # noqa: E402
+from app.accounts.models import OrgKind  # noqa: E402
+from app.catalog import package as pkg  # noqa: E402
+from app.catalog import services as catalog  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.learning.services import enrol  # noqa: E402
+from app.quizzes import services as quizzes  # noqa: E402
+from app.quizzes.models import QuizAttempt, QuizResponse  # noqa: E402
+from bench.generate import write_course  # noqa: E402
 from bench.serve_bench import free_port, serve, wait_up  # noqa: E402
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/aula_bench"
@@ -56,19 +70,6 @@ def prepare(url: str, officials: int, instance: Path, open_attempts: int = 0):
     With open_attempts, the course has that many modules, each with the 20-question quiz,
     and every official gets one open attempt per module; returns {official: [attempt ids]}.
     Otherwise returns the first module's id."""
-    import psycopg
-    from flask_migrate import upgrade
-    from sqlalchemy import text
-
-    from app import create_app
-    from app.accounts import services as accounts
-    from app.accounts.models import OrgKind
-    from app.catalog import package as pkg
-    from app.catalog import services as catalog
-    from app.extensions import db
-    from app.learning.services import enrol
-    from bench.generate import write_course
-
     admin = url.rsplit("/", 1)[0] + "/postgres"
     name = url.rsplit("/", 1)[1]
     with psycopg.connect(
@@ -99,10 +100,8 @@ def prepare(url: str, officials: int, instance: Path, open_attempts: int = 0):
             )
             enrolment = enrol(user, course, "es")
             if open_attempts:
-                from app.quizzes import services as quizzes
-
                 opened[n] = [
-                    quizzes.start_attempt(enrolment, ref, 70).id
+                    quizzes.start_attempt(enrolment.id, ref, 70).id
                     for ref in quizzes.quizzes_of(enrolment.edition)
                 ]
         db.session.commit()
@@ -273,12 +272,6 @@ def main() -> None:
 
 
 def count_stored(url: str, instance: Path) -> dict:
-    from sqlalchemy import func, select
-
-    from app import create_app
-    from app.extensions import db
-    from app.quizzes.models import QuizAttempt, QuizResponse
-
     app = create_app({"SQLALCHEMY_DATABASE_URI": url}, str(instance))
     with app.app_context():
         attempts = db.session.scalar(

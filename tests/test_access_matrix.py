@@ -94,16 +94,16 @@ LAST = [
     "author.remove_author",
     "assignments.delete_assignment",
     "admin.revoke_role",
-    "catalog.withdraw",
+    "course.withdraw",
     "accounts.logout",
 ]
 
 #: Allowed callers may still get these for a state the world lacks: withdrawing from a
 #: course one is not enrolled in is a conflict (409); only those enrolled start its quizzes.
 EXPECTED_REFUSALS = {
-    ("catalog.withdraw", "POST"): {409},
-    ("quizzes.start_quiz", "POST"): {403},
-    ("quizzes.start_final", "POST"): {403},
+    ("course.withdraw", "POST"): {409},
+    ("quiz.start_quiz", "POST"): {403},
+    ("quiz.start_final", "POST"): {403},
 }
 
 
@@ -178,8 +178,8 @@ def estate(app, world, tiny):
             "key": banks.banks(draft)[0].key,
         },
         "teach": {"edition_id": edition.id, "quiz_key": f"m{module.id}"},
-        "catalog": {"lesson_id": module.lessons[0].id},
-        "quizzes": {"module_id": module.id},
+        "course": {"lesson_id": module.lessons[0].id},
+        "quiz": {"module_id": module.id},
         "author": {"user_id": coauthor.id},
         "certificates": {},
         "reports": {"name": "departments"},

@@ -41,7 +41,7 @@ def find_course(slug: str) -> Course | None:
 
 
 def lesson_url(course_slug: str, lesson_id: int) -> str:
-    # Stored inside lesson HTML, so it must not depend on the request; see catalog.views.
+    # Stored inside lesson HTML, so it must not depend on the request (learning.course_views).
     return f"/courses/{course_slug}/lessons/{lesson_id}"
 
 

@@ -7,11 +7,12 @@ from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from app.accounts.models import Organisation, User, utcnow
 from app.catalog.models import Course, CourseVersion, Edition, Lesson
 from app.extensions import db
+from app.quizzes.models import QuizAttempt
 
 
 class EnrolmentStatus(enum.StrEnum):
@@ -78,6 +79,11 @@ class Enrolment(db.Model):
     version: Mapped[CourseVersion] = relationship()
     edition: Mapped[Edition] = relationship()
     last_lesson: Mapped[Lesson | None] = relationship()
+    #: Read only, and it gives each attempt its `enrolment`: quizzes know the id alone. The
+    #: database's ON DELETE CASCADE removes the attempts of a deleted enrolment.
+    attempts: Mapped[list[QuizAttempt]] = relationship(
+        viewonly=True, backref=backref("enrolment", viewonly=True)
+    )
 
     @property
     def status_enum(self) -> EnrolmentStatus:

@@ -5,12 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 
+from app.accounts.models import utcnow
 from app.catalog import services as catalog
+from app.certificates import codes
+from app.certificates.services import RECERTIFY_NOTICE_DAYS, for_holder
 from app.forms import ConfirmForm
 from app.learning import services
-from app.quizzes.services import pending_quizzes
+from app.learning.assignments import for_user
+from app.quizzes.services import Taker, pending_quizzes
 
 bp = Blueprint("learning", __name__, url_prefix="/learning", template_folder="templates")
 
@@ -20,10 +25,6 @@ bp = Blueprint("learning", __name__, url_prefix="/learning", template_folder="te
 def my_learning():
     """Each course the official follows, with its progress and a continue button; the
     certificates earned, and those to renew soon."""
-    from app.accounts.models import utcnow
-    from app.certificates import codes
-    from app.certificates.services import RECERTIFY_NOTICE_DAYS, for_holder
-
     now = utcnow()
     certificates = for_holder(current_user.id)
     horizon = now + timedelta(days=RECERTIFY_NOTICE_DAYS)
@@ -35,10 +36,6 @@ def my_learning():
         ),
         key=lambda c: c.expires_at,
     )
-    from flask_babel import get_locale
-
-    from app.learning.assignments import for_user
-
     return render_template(
         "learning/my_learning.html",
         assigned=for_user(current_user),
@@ -59,14 +56,15 @@ def resume(slug: str):
     course = catalog.find_course(slug) or abort(404)
     enrolment = services.find_enrolment(current_user, course)
     if enrolment is None or not enrolment.is_active:
-        return redirect(url_for("catalog.show_course", slug=slug))
+        return redirect(url_for("course.show_course", slug=slug))
     lesson = services.resume_lesson(enrolment)
     if lesson is not None:
-        return redirect(url_for("catalog.show_lesson", slug=slug, lesson_id=lesson.id))
+        return redirect(url_for("course.show_lesson", slug=slug, lesson_id=lesson.id))
     # Every lesson is read: on to the first quiz still to pass, if any.
-    pending = pending_quizzes([enrolment]).get(enrolment.id)
+    taker = Taker(enrolment.id, enrolment.edition_id, enrolment.version.pass_mark)
+    pending = pending_quizzes([taker]).get(enrolment.id)
     if pending is None:
-        return redirect(url_for("catalog.show_course", slug=slug))
+        return redirect(url_for("course.show_course", slug=slug))
     if pending[0] is None:
-        return redirect(url_for("quizzes.show_final", slug=slug))
-    return redirect(url_for("quizzes.show_quiz", slug=slug, module_id=pending[0].id))
+        return redirect(url_for("quiz.show_final", slug=slug))
+    return redirect(url_for("quiz.show_quiz", slug=slug, module_id=pending[0].id))

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import utcnow
 from app.extensions import db
-from app.learning.models import Enrolment
 
 FINAL = "final"
 
@@ -41,6 +40,8 @@ class QuizAttempt(db.Model):
     __table_args__ = (UniqueConstraint("enrolment_id", "quiz_key", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    #: The enrolment, by id only: the quiz engine knows no enrolment model (learning adds
+    #: the `enrolment` relationship from its side).
     enrolment_id: Mapped[int] = mapped_column(
         ForeignKey("enrolments.id", ondelete="CASCADE"), index=True
     )
@@ -60,7 +61,6 @@ class QuizAttempt(db.Model):
     #: Answers saved so far ({"position": answer}), so a dropped connection loses nothing.
     draft: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    enrolment: Mapped[Enrolment] = relationship()
     responses: Mapped[list[QuizResponse]] = relationship(
         back_populates="attempt", order_by="QuizResponse.position", cascade="all, delete-orphan"
     )

@@ -1,6 +1,7 @@
 """Taking quizzes: start an attempt, turn posted answers into responses, grade, keep scores.
 
-Services flush; the view commits. Grading happens here, on the server, only.
+Services flush; the view commits. Grading happens here, on the server, only. An attempt
+belongs to an enrolment known by its id alone: callers pass the id, edition and pass mark.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import NamedTuple
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import load_only
@@ -18,7 +20,6 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.accounts.models import utcnow
 from app.catalog.models import Edition, Module
 from app.extensions import db
-from app.learning.models import Enrolment
 from app.quizzes import gift
 from app.quizzes.grading import Grade, InvalidResponse, grade
 from app.quizzes.models import FINAL, AttemptState, QuizAttempt, QuizResponse
@@ -77,31 +78,31 @@ def questions_for(gift_text: str) -> list[dict]:
     return [q for q in gift.parse(gift_text) if q.get("qtype") not in (None, "category")]
 
 
-def current_attempt(enrolment: Enrolment, key: str) -> QuizAttempt | None:
+def current_attempt(enrolment_id: int, key: str) -> QuizAttempt | None:
     return db.session.scalar(
         select(QuizAttempt).where(
-            QuizAttempt.enrolment_id == enrolment.id,
+            QuizAttempt.enrolment_id == enrolment_id,
             QuizAttempt.quiz_key == key,
             QuizAttempt.state == AttemptState.IN_PROGRESS,
         )
     )
 
 
-def attempt_count(enrolment: Enrolment, key: str) -> int:
+def attempt_count(enrolment_id: int, key: str) -> int:
     return db.session.scalar(
         select(func.count())
         .select_from(QuizAttempt)
-        .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == key)
+        .where(QuizAttempt.enrolment_id == enrolment_id, QuizAttempt.quiz_key == key)
     )
 
 
-def attempts(enrolment: Enrolment, key: str, latest: int | None = None) -> list[QuizAttempt]:
+def attempts(enrolment_id: int, key: str, latest: int | None = None) -> list[QuizAttempt]:
     """Past attempts for the history table (the latest ones when asked): their scores, not
     their question snapshots."""
     found = list(
         db.session.scalars(
             select(QuizAttempt)
-            .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == key)
+            .where(QuizAttempt.enrolment_id == enrolment_id, QuizAttempt.quiz_key == key)
             .options(
                 load_only(
                     QuizAttempt.id,
@@ -153,29 +154,26 @@ def snapshot(ref: QuizRef, rng: random.Random) -> list[dict]:
 
 
 def start_attempt(
-    enrolment: Enrolment, ref: QuizRef, pass_mark: int, rng: random.Random | None = None
+    enrolment_id: int, ref: QuizRef, pass_mark: int, rng: random.Random | None = None
 ) -> QuizAttempt:
-    """Open an attempt, or return the one already open (a second tab gets the same)."""
-    existing = current_attempt(enrolment, ref.key)
+    """Open an attempt for the enrolment, or return the one already open (a second tab gets
+    the same)."""
+    existing = current_attempt(enrolment_id, ref.key)
     if existing is not None:
         return existing
-    used = db.session.scalar(
-        select(func.count())
-        .select_from(QuizAttempt)
-        .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == ref.key)
-    )
+    used = attempt_count(enrolment_id, ref.key)
     if attempts_left(ref, used) == 0:
         raise AttemptLimitReached()
     number = (
         db.session.scalar(
             select(func.max(QuizAttempt.number)).where(
-                QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_key == ref.key
+                QuizAttempt.enrolment_id == enrolment_id, QuizAttempt.quiz_key == ref.key
             )
         )
         or 0
     ) + 1
     attempt = QuizAttempt(
-        enrolment_id=enrolment.id,
+        enrolment_id=enrolment_id,
         quiz_key=ref.key,
         number=number,
         questions=snapshot(ref, rng or random.SystemRandom()),
@@ -188,7 +186,7 @@ def start_attempt(
     )
     db.session.add(attempt)
     db.session.flush()
-    log.info("enrolment %s started attempt %s on %s", enrolment.id, attempt.id, ref.key)
+    log.info("enrolment %s started attempt %s on %s", enrolment_id, attempt.id, ref.key)
     return attempt
 
 
@@ -356,12 +354,20 @@ def submit_attempt(
     return attempt
 
 
-def pending_quizzes(enrolments: list[Enrolment]) -> dict[int, tuple[Module | None]]:
-    """For each enrolment, the first quiz it has still to pass, as (module,) or (None,) for
-    the final exam; enrolments with nothing pending are left out. Three queries in all."""
-    if not enrolments:
+class Taker(NamedTuple):
+    """What the engine needs to know of an enrolment to say which quiz it must pass next."""
+
+    enrolment_id: int
+    edition_id: int
+    pass_mark: int
+
+
+def pending_quizzes(takers: list[Taker]) -> dict[int, tuple[Module | None]]:
+    """For each enrolment, by id, the first quiz it has still to pass, as (module,) or (None,)
+    for the final exam; enrolments with nothing pending are left out. Three queries in all."""
+    if not takers:
         return {}
-    edition_ids = {e.edition_id for e in enrolments}
+    edition_ids = {t.edition_id for t in takers}
     modules: dict[int, list[Module]] = {}
     for module in db.session.scalars(
         select(Module)
@@ -386,34 +392,36 @@ def pending_quizzes(enrolments: list[Enrolment]) -> dict[int, tuple[Module | Non
     for enrolment_id, key, score in db.session.execute(
         select(QuizAttempt.enrolment_id, QuizAttempt.quiz_key, QuizAttempt.score)
         .where(
-            QuizAttempt.enrolment_id.in_([e.id for e in enrolments]), QuizAttempt.score.is_not(None)
+            QuizAttempt.enrolment_id.in_([t.enrolment_id for t in takers]),
+            QuizAttempt.score.is_not(None),
         )
         .order_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_key, QuizAttempt.number)
     ):
         graded.setdefault((enrolment_id, key), []).append(score)
     result: dict[int, tuple[Module | None]] = {}
-    for enrolment in enrolments:
+    for taker in takers:
         quizzes = [
-            (m, quiz_key(m), m.quiz_settings or {}) for m in modules.get(enrolment.edition_id, [])
+            (m, quiz_key(m), m.quiz_settings or {}) for m in modules.get(taker.edition_id, [])
         ]
-        if enrolment.edition_id in finals:
-            quizzes.append((None, FINAL, finals[enrolment.edition_id]))
+        if taker.edition_id in finals:
+            quizzes.append((None, FINAL, finals[taker.edition_id]))
         for module, key, settings in quizzes:
-            scores = graded.get((enrolment.id, key), [])
+            scores = graded.get((taker.enrolment_id, key), [])
             counted = (
                 (scores[-1] if settings.get("grading") == "last" else max(scores)) if scores else -1
             )
-            if counted < enrolment.version.pass_mark:
-                result[enrolment.id] = (module,)
+            if counted < taker.pass_mark:
+                result[taker.enrolment_id] = (module,)
                 break
     return result
 
 
-def quiz_scores(enrolment: Enrolment, refs: list[QuizRef]) -> dict[str, float]:
-    """The score that counts per quiz: the highest or the last graded one, per its setting."""
+def quiz_scores(enrolment_id: int, refs: list[QuizRef]) -> dict[str, float]:
+    """The enrolment's score that counts per quiz: the highest or the last graded one, per
+    its setting."""
     rows = db.session.execute(
         select(QuizAttempt.quiz_key, QuizAttempt.number, QuizAttempt.score)
-        .where(QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.score.is_not(None))
+        .where(QuizAttempt.enrolment_id == enrolment_id, QuizAttempt.score.is_not(None))
         .order_by(QuizAttempt.quiz_key, QuizAttempt.number)
     )
     graded: dict[str, list[float]] = {}

@@ -130,7 +130,7 @@ def test_parallel_completions_issue_exactly_one(app, world, tiny):
     from app.quizzes import services as quizzes
 
     for ref in quizzes.quizzes_of(enrolment.edition):
-        attempt = quizzes.start_attempt(enrolment, ref, 70)
+        attempt = quizzes.start_attempt(enrolment.id, ref, 70)
         answers = quizzes.responses_from_form(attempt.questions, MultiDict({"q0": "true"}))
         quizzes.submit_attempt(attempt, answers)
     db.session.commit()

@@ -39,7 +39,7 @@ def analysed(tiny_copy, app, world):
         strong = n < 6
         user = accounts.create_user(f"p{n}@cdmx.example", f"P {n}", org, password=None)
         enrolment = learning.enrol(user, course, "es")
-        attempt = services.start_attempt(enrolment, ref, 70)
+        attempt = services.start_attempt(enrolment.id, ref, 70)
         answers = {
             0: 0 if strong else 1,
             1: True,

@@ -55,16 +55,16 @@ def test_settings_round_trip_through_export(course_with, runner, tmp_path):
 def test_attempt_limit(course_with):
     enrolment, ref = course_with("attempts = 2\n")
     for _n in range(2):
-        attempt = services.start_attempt(enrolment, ref, 70)
+        attempt = services.start_attempt(enrolment.id, ref, 70)
         services.submit_attempt(attempt, {})
     with pytest.raises(services.AttemptLimitReached):
-        services.start_attempt(enrolment, ref, 70)
+        services.start_attempt(enrolment.id, ref, 70)
     assert services.attempts_left(ref, 2) == 0
 
 
 def test_draw_and_shuffle_keep_grading_right(course_with):
     enrolment, ref = course_with("draw = 4\nshuffle_questions = true\nshuffle_answers = true\n")
-    attempt = services.start_attempt(enrolment, ref, 70, rng=random.Random(7))
+    attempt = services.start_attempt(enrolment.id, ref, 70, rng=random.Random(7))
     assert len(attempt.questions) == 4
     orders = {tuple(a["text"] for a in q["answers"]) for q in attempt.questions}
     assert orders != {("sí", "no", "quizá")}  # answers were shuffled for at least one question
@@ -74,23 +74,23 @@ def test_draw_and_shuffle_keep_grading_right(course_with):
 
 def test_grading_policy_last_or_highest(course_with):
     enrolment, ref = course_with('grading = "last"\n')
-    first = services.start_attempt(enrolment, ref, 70)
+    first = services.start_attempt(enrolment.id, ref, 70)
     services.submit_attempt(first, _answer_all(first, "sí"))
-    second = services.start_attempt(enrolment, ref, 70)
+    second = services.start_attempt(enrolment.id, ref, 70)
     services.submit_attempt(second, _answer_all(second, "no"))
-    assert services.quiz_scores(enrolment, [ref])[ref.key] == 0.0
+    assert services.quiz_scores(enrolment.id, [ref])[ref.key] == 0.0
     highest = services.QuizRef(ref.key, ref.gift_text, ref.module, {})
-    assert services.quiz_scores(enrolment, [highest])[ref.key] == 100.0
+    assert services.quiz_scores(enrolment.id, [highest])[ref.key] == 100.0
 
 
 def test_time_limit_refuses_late_answers(course_with):
     enrolment, ref = course_with("time_limit_minutes = 10\n")
-    attempt = services.start_attempt(enrolment, ref, 70)
+    attempt = services.start_attempt(enrolment.id, ref, 70)
     assert attempt.deadline is not None
     late = attempt.deadline + timedelta(minutes=5)
     services.submit_attempt(attempt, _answer_all(attempt, "sí"), now=late)
     assert attempt.score == 0.0
-    on_time = services.start_attempt(enrolment, ref, 70)
+    on_time = services.start_attempt(enrolment.id, ref, 70)
     services.submit_attempt(on_time, _answer_all(on_time, "sí"), now=utcnow())
     assert on_time.score == 100.0
 
@@ -131,7 +131,7 @@ def test_draw_by_category_takes_the_asked_number_from_each(course_with, runner, 
         CATEGORY_BANK,
     )
     for seed in range(5):
-        attempt = services.start_attempt(enrolment, ref, 70, rng=random.Random(seed))
+        attempt = services.start_attempt(enrolment.id, ref, 70, rng=random.Random(seed))
         names = [q["name"] for q in attempt.questions]
         assert sum(n.startswith("M") for n in names) == 2
         assert sorted(n for n in names if n.startswith("B")) == ["B1", "B2", "B3"]
@@ -172,7 +172,7 @@ def test_draw_by_category_mistakes_are_named(tiny_copy, settings, message):
 
 def test_late_submission_refused_by_setting(course_with):
     enrolment, ref = course_with('time_limit_minutes = 10\nlate_submission = "refuse"\n')
-    attempt = services.start_attempt(enrolment, ref, 70)
+    attempt = services.start_attempt(enrolment.id, ref, 70)
     services.save_draft(attempt, _answer_all(attempt, "sí"))
     late = attempt.deadline + timedelta(minutes=5)
     services.submit_attempt(attempt, _answer_all(attempt, "sí"), now=late, late_policy="refuse")
@@ -183,7 +183,7 @@ def test_late_submission_refused_by_setting(course_with):
 def test_late_submission_through_the_page(course_with, client, world):
     enrolment, ref = course_with('time_limit_minutes = 1\nlate_submission = "refuse"\n')
     client.login(world.official_cdmx_email)
-    attempt = services.start_attempt(enrolment, ref, 70)
+    attempt = services.start_attempt(enrolment.id, ref, 70)
     attempt.deadline = utcnow() - timedelta(minutes=5)
     db.session.commit()
     answers = {f"q{i}": "0" for i in range(len(attempt.questions))}

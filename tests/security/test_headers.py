@@ -26,11 +26,11 @@ CACHEABLE = {
         "public, max-age=31536000, immutable",
         "content-addressed course images: the address changes with the content",
     ),
-    "catalog.show_lesson": (
+    "course.show_lesson": (
         "private, no-cache",
         "kept by the browser only and revalidated (304) on each visit, for slow links",
     ),
-    "catalog.print_lesson": ("private, no-cache", "as the lesson page"),
+    "course.print_lesson": ("private, no-cache", "as the lesson page"),
     "certificates.status_list": (
         "public, max-age=300",
         "the public revocation list that verifiers fetch: no personal data",
@@ -39,9 +39,9 @@ CACHEABLE = {
 
 #: A sample of GET routes with arguments (endpoint, URL template over world/tiny values).
 WITH_ARGUMENTS = [
-    ("catalog.show_course", "/courses/tiny"),
-    ("catalog.show_lesson", "/courses/tiny/lessons/{lesson}"),
-    ("catalog.print_lesson", "/courses/tiny/lessons/{lesson}/print"),
+    ("course.show_course", "/courses/tiny"),
+    ("course.show_lesson", "/courses/tiny/lessons/{lesson}"),
+    ("course.print_lesson", "/courses/tiny/lessons/{lesson}/print"),
     ("catalog.media", "/media/{sha256}/dot.png"),
     ("learning.resume", "/learning/tiny/continue"),
     ("author.course", "/author/tiny"),

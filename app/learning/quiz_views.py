@@ -1,4 +1,8 @@
-"""Module quizzes and final exams: start an attempt, answer, submit, see the result."""
+"""Taking module quizzes and final exams: start an attempt, answer, submit, see the result.
+
+The quiz engine (app.quizzes) knows attempts by enrolment id; this is where an official's
+enrolment meets it.
+"""
 
 from __future__ import annotations
 
@@ -21,7 +25,7 @@ from app.quizzes.grading import InvalidResponse
 from app.quizzes.models import QuizAttempt
 from app.quizzes.text import render_text
 
-bp = Blueprint("quizzes", __name__, template_folder="templates")
+bp = Blueprint("quiz", __name__, template_folder="templates")
 #: How many past attempts the quiz page lists (the latest ones).
 HISTORY = 10
 bp.add_app_template_filter(render_text, "gift_text")
@@ -48,8 +52,8 @@ def _quiz(enrolment, module_id: int | None) -> services.QuizRef:
 
 def _quiz_url(slug: str, ref: services.QuizRef) -> str:
     if ref.module is None:
-        return url_for("quizzes.show_final", slug=slug)
-    return url_for("quizzes.show_quiz", slug=slug, module_id=ref.module.id)
+        return url_for("quiz.show_final", slug=slug)
+    return url_for("quiz.show_quiz", slug=slug, module_id=ref.module.id)
 
 
 @bp.route("/courses/<slug>/modules/<id:module_id>/quiz")
@@ -70,17 +74,17 @@ def _show(slug: str, module_id: int | None):
     course, enrolment = _enrolment(slug)
     if enrolment is None:
         flash(_("Enrol in the course to take its quizzes."), "error")
-        return redirect(url_for("catalog.show_course", slug=slug))
+        return redirect(url_for("course.show_course", slug=slug))
     ref = _quiz(enrolment, module_id)
-    attempt = services.current_attempt(enrolment, ref.key)
-    past = services.attempts(enrolment, ref.key, latest=HISTORY)
-    used = services.attempt_count(enrolment, ref.key)
+    attempt = services.current_attempt(enrolment.id, ref.key)
+    past = services.attempts(enrolment.id, ref.key, latest=HISTORY)
+    used = services.attempt_count(enrolment.id, ref.key)
     positions = page = None
     if attempt is not None and ref.setting("one_per_page"):
         page = min(max(request.args.get("page", 0, type=int), 0), len(attempt.questions) - 1)
         positions = [page]
     return render_template(
-        "quizzes/quiz.html",
+        "learning/quiz.html",
         course=course,
         enrolment=enrolment,
         ref=ref,
@@ -118,7 +122,7 @@ def _start(slug: str, module_id: int | None):
         abort(403)
     ref = _quiz(enrolment, module_id)
     try:
-        services.start_attempt(enrolment, ref, enrolment.version.pass_mark)
+        services.start_attempt(enrolment.id, ref, enrolment.version.pass_mark)
     except services.AttemptLimitReached:
         flash(_("You have used every attempt this quiz allows."), "error")
         return redirect(_quiz_url(slug, ref))
@@ -176,7 +180,7 @@ def submit(slug: str, attempt_id: int):
         # Closed by another request (a double click, a second tab). SQLite reports the same
         # race as a locked database; either way the other request's result stands.
         db.session.rollback()
-        return redirect(url_for("quizzes.show_attempt", slug=slug, attempt_id=attempt_id))
+        return redirect(url_for("quiz.show_attempt", slug=slug, attempt_id=attempt_id))
     # Only a pass can complete the course; a fail or an essay awaiting a grade cannot.
     completed = attempt.passed and learning.refresh_completion(enrolment)
     db.session.commit()
@@ -189,7 +193,7 @@ def submit(slug: str, attempt_id: int):
         flash(_("The time limit had passed: answers sent after it do not count."), "error")
     if completed:
         flash(_("Congratulations: you have completed this course."), "success")
-    return redirect(url_for("quizzes.show_attempt", slug=slug, attempt_id=attempt_id))
+    return redirect(url_for("quiz.show_attempt", slug=slug, attempt_id=attempt_id))
 
 
 def _page_positions(attempt: QuizAttempt) -> list[int] | None:
@@ -246,9 +250,9 @@ def show_attempt(slug: str, attempt_id: int):
     responses = {r.position: r for r in attempt.responses}
     ref = _ref_for(enrolment, attempt)
     policy = ref.setting("feedback")
-    passed_once = any(a.passed for a in services.attempts(enrolment, ref.key))
+    passed_once = any(a.passed for a in services.attempts(enrolment.id, ref.key))
     return render_template(
-        "quizzes/result.html",
+        "learning/result.html",
         course=course,
         attempt=attempt,
         ref=ref,
@@ -261,5 +265,5 @@ def show_attempt(slug: str, attempt_id: int):
 def quiz_links(course: Course, enrolment) -> list[tuple[services.QuizRef, str, float | None]]:
     """(quiz, address, best score) for the course page."""
     refs = services.quizzes_of(enrolment.edition)
-    scores = services.quiz_scores(enrolment, refs)
+    scores = services.quiz_scores(enrolment.id, refs)
     return [(ref, _quiz_url(course.slug, ref), scores.get(ref.key)) for ref in refs]

@@ -142,7 +142,7 @@ def test_quiz_page_lists_only_the_latest_attempts(client, world, tiny):
     enrolment = db.session.scalar(select(EnrolmentModel))
     ref = services.quizzes_of(enrolment.edition)[0]
     for _n in range(12):
-        services.submit_attempt(services.start_attempt(enrolment, ref, 70), {0: False})
+        services.submit_attempt(services.start_attempt(enrolment.id, ref, 70), {0: False})
     db.session.commit()
     html = client.get(f"/courses/tiny/modules/{module.id}/quiz").get_data(as_text=True)
     assert "los 10 más recientes de 12" in html
