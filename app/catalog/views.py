@@ -1,5 +1,5 @@
 """The catalogue and course media. The course and lesson pages, which depend on the reader's
-enrolment, are learning's (app/learning/course_views.py)."""
+enrolment, belong to the learning domain (its course_views module)."""
 
 from __future__ import annotations
 
