@@ -63,7 +63,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .accounts.admin_views import bp as admin_bp
     from .accounts.staff_views import bp as staff_bp
     from .accounts.views import bp as accounts_bp
-    from .audit.views import bp as audit_bp
+    from .reports.audit_views import bp as audit_bp
     from .authoring.author_views import bp as author_bp
     from .authoring.draft_views import bp as drafts_bp
     from .authoring.quiz_views import bp as teach_bp

@@ -10,7 +10,7 @@ from app.accounts.models import Role
 from app.exports import csv_response
 from app.extensions import db
 
-from . import services
+from . import audit_log as services
 
 bp = Blueprint("audit", __name__, url_prefix="/audit", template_folder="templates")
 

@@ -20,13 +20,12 @@ from sqlalchemy.orm import aliased, joinedload
 
 from app.accounts import policy
 from app.accounts.models import Organisation, Role, User
+from app.audit.models import AuditEntry
 from app.catalog.models import Course, CourseVersion, Edition
 from app.certificates import codes
 from app.certificates.models import Certificate
 from app.extensions import db
 from app.forms import iso_date
-
-from .models import AuditEntry
 
 # What an entry's action code means, for people reading the log. Codes not listed here
 # (a new domain's) are shown as they are.
