@@ -12,11 +12,18 @@ import math
 import re
 from typing import Any
 
+from app.quizzes.gift_syntax import BLANK as _BLANK
+from app.quizzes.gift_syntax import FORMATS as _FORMATS
+from app.quizzes.gift_syntax import TAG_MARKUP_RE as _TAG_MARKUP_RE  # noqa: F401 - fuzz tests
+from app.quizzes.gift_syntax import WEIGHT_RE as _WEIGHT_RE
+from app.quizzes.gift_syntax import WS as _WS
+from app.quizzes.gift_syntax import clean_name as _clean_name
+from app.quizzes.gift_syntax import strip_markup as _strip_markup
+from app.quizzes.types import TYPES
+
 __all__ = ["GiftError", "parse", "parse_question"]
 
-# Moodle trims with PHP's trim(): only these characters, not Unicode whitespace (a no-break
-# space in "<p>&nbsp;</p>"-style content must survive).
-_WS = " \t\n\r\x00\x0b"
+# Moodle trims with PHP's trim() (gift_syntax.WS): not Unicode whitespace.
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 # Escapes become two-character tokens (a mark and a letter) before parsing, so that no
@@ -31,10 +38,7 @@ _RESTORE["m"] = _MARK  # a mark that was in the text itself
 _ESCAPE_RE = re.compile(r"\\[\\:#={}~n]|" + _MARK)
 _TOKEN_RE = re.compile(_MARK + "(.)", re.DOTALL)
 
-_FORMATS = frozenset({"moodle", "html", "plain", "markdown"})
 _TRUEFALSE = frozenset({"T", "TRUE", "F", "FALSE"})
-# Moodle's own pattern for %weight% (it allows several minus signs; we refuse those later).
-_WEIGHT_RE = re.compile(r"%(-*[0-9]{1,2}\.?[0-9]*)%")
 # PHP's is_numeric(): what Moodle accepts as a number.
 _NUMBER_RE = re.compile(
     r"[ \t\n\r\v\f]*[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[ \t\n\r\v\f]*"
@@ -45,11 +49,8 @@ _TAG_RE = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f\x7f])*)\]")
 # Outside these characters an [id:...] or [tag:...] cannot go on (the regexes above).
 _ID_STOP_RE = re.compile(r"[\x00-\x1f\x7f]")
 _TAG_STOP_RE = re.compile(r"[<>`\x00-\x1f\x7f]")
-_TAG_MARKUP_RE = re.compile(r"<[A-Za-z/!?][^>]*>")
 
 _DEFAULT_NAME = "Question name"  # Moodle's fallback when the text gives no name either
-_NAME_LENGTH = 255  # the question.name column
-_BLANK = "_____"
 
 
 class GiftError(ValueError):
@@ -174,13 +175,6 @@ def _shown(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
-def _strip_markup(text: str) -> str:
-    # Nothing after the last ">" can be a tag: without this cut, "<a<a<a..." with no ">"
-    # rescans to the end from every "<" (quadratic time).
-    end = text.rfind(">") + 1
-    return _TAG_MARKUP_RE.sub("", text[:end]) + text[end:]
-
-
 def _find_all(pattern: re.Pattern, stop: re.Pattern, text: str) -> list[str]:
     """pattern.findall(text), in linear time.
 
@@ -194,14 +188,6 @@ def _find_all(pattern: re.Pattern, stop: re.Pattern, text: str) -> list[str]:
         if end != -1:
             found.extend(pattern.findall(run[: end + 1]))
     return found
-
-
-def _clean_name(name: str) -> str:
-    """A title as Moodle stores it: plain text, trimmed, at most 255 characters."""
-    name = _strip_markup(name).strip(_WS)
-    if len(name) > _NAME_LENGTH:
-        name = name[: _NAME_LENGTH - 3].rstrip(_WS) + "..."
-    return name
 
 
 def _default_name(questiontext: str) -> str:
@@ -247,6 +233,15 @@ class _Question:
         self.filename = filename
         self.text = ""
         self.first_line = 1
+
+    # GIFT's reading helpers, lent to the question types' read() hooks with this reader.
+    split = staticmethod(_split)
+    comment = staticmethod(_comment)
+    with_format = staticmethod(_with_format)
+    restore = staticmethod(_restore)
+    lead = staticmethod(_lead)
+    shown = staticmethod(_shown)
+    number = staticmethod(_number)
 
     def error(self, message: str, position: int, code: str) -> GiftError:
         """An error located at a position of self.text."""
@@ -340,15 +335,8 @@ class _Question:
         else:
             qtype = "shortanswer"
         question = self.common(qtype, qtext, qformat, feedback, feedbackformat)
-        readers = {
-            "multichoice": self.multichoice,
-            "match": self.match,
-            "truefalse": self.truefalse,
-            "shortanswer": self.shortanswer,
-            "numerical": self.numerical,
-        }
-        if qtype in readers:
-            question.update(readers[qtype](answers, offset, qformat, opening))
+        # The type reads its own fields from the block (app.quizzes.types).
+        question.update(TYPES[qtype].read(self, answers, offset, qformat, opening))
         return question
 
     def check_braces(self, text: str, opening: int, closing: int) -> None:
@@ -394,160 +382,3 @@ class _Question:
             message = f"answer weight '{match[0]}' is not a percentage: expected e.g. %50% or %-25%"
             raise self.error(message, position, "weightformat")
         return float(digits) / 100, answer[match.end() :]
-
-    def multichoice(self, answers: str, offset: int, qformat: str, opening: int) -> dict:
-        pieces = _split(answers, offset, "~=", keep="=")
-        if len(pieces) < 2:
-            message = "a multiple-choice question needs at least two answers (~wrong, =right)"
-            raise self.error(message, opening, "importminerror")
-        result = []
-        for piece, position in pieces:
-            answer = piece.strip(_WS)
-            if answer.startswith("="):
-                # Moodle reads no %weight% after "=": it stays in the text.
-                fraction, answer = 1.0, answer[1:]
-            else:
-                weight, answer = self.weight(answer, position + _lead(piece))
-                fraction = 0.0 if weight is None else weight
-            (text, fmt), (feedback, feedbackformat) = _comment(answer, qformat)
-            result.append(
-                {
-                    "text": text,
-                    "format": fmt,
-                    "fraction": fraction,
-                    "feedback": feedback,
-                    "feedbackformat": feedbackformat,
-                }
-            )
-        return {"single": 1 if "=" in answers else 0, "answers": result}
-
-    def match(self, answers: str, offset: int, qformat: str, opening: int) -> dict:
-        pieces = _split(answers, offset, "=")
-        if len(pieces) < 2:
-            message = "a matching question needs at least two pairs '=question -> answer'"
-            raise self.error(message, opening, "importminerror")
-        pairs = []
-        for piece, position in pieces:
-            item = piece.strip(_WS)
-            arrow = item.find("->")
-            if arrow == -1:
-                shown = _shown(_restore(item))
-                message = f"matching item '{shown}' has no '->': expected '=question -> answer'"
-                raise self.error(message, position + _lead(piece), "giftmatchingformat")
-            subquestion, fmt = _with_format(item[:arrow], qformat)
-            answer = _restore(item[arrow + 2 :]).strip(_WS)
-            pairs.append({"subquestion": subquestion, "format": fmt, "answer": answer})
-        return {"pairs": pairs}
-
-    def truefalse(self, answers: str, offset: int, qformat: str, opening: int) -> dict:
-        bits = answers.split("#", 2)
-        answer = _restore(bits[0]).strip(_WS)
-        # {TRUE#a#b}: a is the feedback for the wrong choice, b for the right one.
-        wrong = _with_format(bits[1].strip(_WS), qformat) if len(bits) > 1 else ("", qformat)
-        right = _with_format(bits[2].strip(_WS), qformat) if len(bits) > 2 else ("", qformat)
-        correct = answer in ("T", "TRUE")
-        true, false = (right, wrong) if correct else (wrong, right)
-        return {
-            "correctanswer": correct,
-            "feedbacktrue": true[0],
-            "feedbackfalse": false[0],
-            # Not in Moodle's flat form, but a feedback's [html] must not be lost.
-            "feedbacktrueformat": true[1],
-            "feedbackfalseformat": false[1],
-            "penalty": 1,
-        }
-
-    def shortanswer(self, answers: str, offset: int, qformat: str, opening: int) -> dict:
-        pieces = _split(answers, offset, "=")
-        if not pieces:
-            message = "a short-answer question needs at least one answer"
-            raise self.error(message, opening, "importminerror")
-        result = []
-        for piece, position in pieces:
-            weight, answer = self.weight(piece.strip(_WS), position + _lead(piece))
-            (text, _fmt), (feedback, feedbackformat) = _comment(answer, qformat)
-            result.append(
-                {
-                    "text": text,
-                    "fraction": 1.0 if weight is None else weight,
-                    "feedback": feedback,
-                    "feedbackformat": feedbackformat,
-                }
-            )
-        return {"answers": result}
-
-    def numerical(self, answers: str, offset: int, qformat: str, opening: int) -> dict:
-        answers, offset = answers[1:], offset + 1
-        tilde = answers.find("~")
-        # "~#feedback" after the answers is the feedback for any other value.
-        otherwise = answers[tilde:] if tilde != -1 else ""
-        if tilde != -1:
-            answers = answers[:tilde]
-        pieces = _split(answers, offset, "=")
-        if not pieces:
-            message = (
-                "a numerical question needs an answer: expected {#n}, {#n:tolerance} or {#min..max}"
-            )
-            raise self.error(message, opening, "giftnonumericalanswers")
-        result = []
-        for piece, position in pieces:
-            position += _lead(piece)
-            weight, answer = self.weight(piece.strip(_WS), position)
-            (text, _fmt), (feedback, feedbackformat) = _comment(answer, qformat)
-            value, tolerance = self.number_and_tolerance(text, position)
-            result.append(
-                {
-                    "answer": value,
-                    "tolerance": tolerance,
-                    "fraction": 1.0 if weight is None else weight,
-                    "feedback": feedback,
-                    "feedbackformat": feedbackformat,
-                }
-            )
-        if otherwise:
-            _unused, (feedback, feedbackformat) = _comment(otherwise, qformat)
-            result.append(
-                {
-                    "answer": "*",
-                    "tolerance": None,
-                    "fraction": 0.0,
-                    "feedback": feedback,
-                    "feedbackformat": feedbackformat,
-                }
-            )
-        return {"answers": result}
-
-    def number_and_tolerance(self, text: str, position: int) -> tuple[float | str, float]:
-        """`n`, `n:tolerance`, `min..max` (midpoint and half-width) or `*` (any value)."""
-        expected = "expected a number, 'n:tolerance', 'min..max' or '*'"
-        dots = text.find("..")
-        colon = text.find(":")
-        if dots > 0:
-            low, high = _number(text[:dots]), _number(text[dots + 2 :])
-            middle = None if low is None or high is None else (low + high) / 2
-            if middle is None or not math.isfinite(middle) or not math.isfinite(high - middle):
-                raise self.error(
-                    f"'{_shown(text)}' is not a numerical range: {expected}",
-                    position,
-                    "numericalformat",
-                )
-            return middle, high - middle
-        if colon > 0:
-            answer, tolerance_text = text[:colon].strip(_WS), text[colon + 1 :].strip(_WS)
-            tolerance = _number(tolerance_text)
-            if tolerance is None:
-                message = f"tolerance '{_shown(tolerance_text)}' is not a number: {expected}"
-                raise self.error(message, position, "errornotnumbers")
-        else:
-            answer, tolerance = text.strip(_WS), 0.0
-        if answer == "*":
-            return "*", tolerance
-        value = _number(answer)
-        if value is None:
-            # Moodle would import this as "*" (any value, full marks); see docs/gift.md.
-            raise self.error(
-                f"numerical answer '{_shown(answer)}' is not a number: {expected}",
-                position,
-                "numericalformat",
-            )
-        return value, tolerance

@@ -1,13 +1,23 @@
-"""The GIFT writer: parse(to_gift(q)) gives q back, on the conformance cases and random questions."""
+"""The GIFT writer: parse(to_gift(q)) gives q back, on the conformance cases and random questions,
+and what it writes means the same to Moodle 4.1's importer."""
 
 from __future__ import annotations
+
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.quizzes.gift import parse
-from app.quizzes.gift_write import bank_to_gift, to_gift
+from app.quizzes.gift_write import (
+    MOODLE_GRADES,
+    bank_to_gift,
+    moodle_grade,
+    moodle_title_problem,
+    to_gift,
+)
 from tests.quizzes.test_gift_conformance import CASES, run
 
 ACCEPTED = [case for case in CASES if not any("error" in q for q in case["expected"])]
@@ -42,9 +52,9 @@ def answer(text: str, fraction: float, fmt: str = "moodle", feedback: str = "", 
     }
 
 
-def assert_round_trips(questions: list[dict]) -> None:
+def assert_round_trips(questions: list[dict], moodle: bool = True) -> None:
     """parse(bank_to_gift(questions)) == questions; a name None lets the parser make one."""
-    written = bank_to_gift(questions)
+    written = bank_to_gift(questions, moodle=moodle)
     got = parse(written)
     assert len(got) == len(questions), written
     for question, result in zip(questions, got, strict=True):
@@ -135,11 +145,13 @@ PERCENT = st.integers(-150, 150).map(float) | st.builds(
     lambda whole, part: float(f"{whole}.{part}"), st.integers(-99, 99), st.integers(0, 99999)
 )
 FRACTION = st.sampled_from([0.0, 1.0]) | PERCENT.map(lambda p: p / 100)
+# What Moodle's importer accepts, as the parser reads the weights Moodle writes (%33.33333%).
+MOODLE_FRACTION = st.sampled_from(MOODLE_GRADES).map(lambda f: float(f"{f * 100:.5f}") / 100)
 NUMBER = st.floats(allow_nan=False, allow_infinity=False)
 
 
 @st.composite
-def questions(draw) -> dict:
+def questions(draw, fraction=FRACTION) -> dict:
     qtype = draw(
         st.sampled_from(
             [
@@ -171,7 +183,7 @@ def questions(draw) -> dict:
 
     if qtype == "multichoice":
         answers = [
-            answer(draw(TEXT), draw(FRACTION), fmt(), draw(TEXT), feedbackformat=fmt())
+            answer(draw(TEXT), draw(fraction), fmt(), draw(TEXT), feedbackformat=fmt())
             for _index in range(draw(st.integers(2, 5)))
         ]
         single = draw(st.booleans())
@@ -193,7 +205,7 @@ def questions(draw) -> dict:
         answers = [
             {
                 "text": draw(words),
-                "fraction": draw(FRACTION),
+                "fraction": draw(fraction),
                 "feedback": draw(words),
                 "feedbackformat": fmt(),
             }
@@ -205,7 +217,7 @@ def questions(draw) -> dict:
             {
                 "answer": draw(NUMBER | st.just("*")),
                 "tolerance": draw(st.just(0.0) | NUMBER),
-                "fraction": draw(FRACTION),
+                "fraction": draw(fraction),
                 "feedback": draw(TEXT),
                 "feedbackformat": fmt(),
             }
@@ -234,13 +246,21 @@ def questions(draw) -> dict:
 @settings(max_examples=1500, database=None, deadline=None)
 @given(questions())
 def test_random_questions_round_trip(question):
-    assert_round_trips([question])
+    assert_round_trips([question], moodle=False)
 
 
 @settings(max_examples=200, database=None, deadline=None)
 @given(st.lists(questions(), max_size=6))
 def test_random_banks_round_trip(questions):
-    assert_round_trips(questions)
+    assert_round_trips(questions, moodle=False)
+
+
+@settings(max_examples=500, database=None, deadline=None)
+@given(questions(fraction=MOODLE_FRACTION))
+def test_random_questions_with_moodle_grades_round_trip_in_moodle_mode(question):
+    assert_round_trips([question])
+    if question["qtype"] == "numerical":
+        assert moodle_numerical_answers(to_gift(question))
 
 
 # 3. Exact output
@@ -392,8 +412,162 @@ def test_untitled_text_that_looks_like_a_comment_gets_a_format_tag():
 )
 def test_what_gift_cannot_express_is_refused(question, message):
     with pytest.raises(ValueError, match=message):
-        to_gift(question)
+        to_gift(question, moodle=False)
 
 
 def test_empty_bank_is_empty_text():
     assert bank_to_gift([]) == ""
+
+
+# 4. What Moodle 4.1's importer reads differently (question/format/gift/format.php)
+
+
+def num(value, tolerance=0.0, fraction=1.0, feedback=""):
+    return {
+        "answer": value,
+        "tolerance": tolerance,
+        "fraction": fraction,
+        "feedback": feedback,
+        "feedbackformat": "moodle",
+    }
+
+
+def moodle_numerical_answers(written: str) -> list[str]:
+    """The answers Moodle's readquestion() keeps from a numerical question: escapes hidden
+    (escapedchar_pre), the block between the first "{" and "}", general feedback cut at the
+    last "####", the rest cut at "~", exploded on "=", a first piece PHP's empty() calls
+    empty ("" or "0") dropped."""
+    text = written.split("\n")[-1].replace("\\\\", "\x01")
+    text = re.sub(r"\\[:#={}~n]", "\x02", text)
+    block = text[text.index("{") + 1 : text.index("}")].strip()
+    if "####" in block:
+        block = block[: block.rindex("####")].strip()
+    assert block.startswith("#")
+    answers = block[1:].partition("~")[0].split("=")
+    answers[0] = answers[0].strip()
+    if answers[0] in ("", "0"):
+        answers.pop(0)
+    return answers
+
+
+@pytest.mark.parametrize(
+    ("answers", "feedback", "written"),
+    [
+        ([num(0.0)], "", "{#=0}"),
+        ([num(-0.0)], "", "{#-0}"),
+        ([num(0.0), num("*", None, 0.0, "No.")], "", "{#=0 ~#No.}"),
+        ([num(0.0)], "Zero.", "{#=0 ####Zero.}"),
+        ([num(0.0, 0.5)], "", "{#0:0.5}"),
+        ([num(0.0, 0.0, 1.0, "Yes")], "", "{#0#Yes}"),
+        ([num(0.0), num(1.0, 0.0, 0.5)], "", "{#=0 =%50%1}"),
+    ],
+)
+def test_a_zero_numerical_answer_is_written_so_moodle_keeps_it(answers, feedback, written):
+    """{#0} has no answer for Moodle (giftnonumericalanswers), which then drops the file."""
+    question = make(
+        "numerical", "How many?", name="Zero", answers=answers, generalfeedback=feedback
+    )
+    assert to_gift(question) == f"::Zero::How many? {written}"
+    assert moodle_numerical_answers(to_gift(question))
+    assert_round_trips([question])
+
+
+def test_gift_written_by_hand_as_zero_reads_the_same_either_way():
+    assert parse("{#=0}")[0]["answers"] == parse("{#0}")[0]["answers"]
+    assert parse("{#=0}")[0]["answers"] == parse("{#0:0}")[0]["answers"]
+
+
+@pytest.mark.parametrize("name", ["Budget<2020", "a<b", "<x", "ends with <", "x<\u00a0y"])
+def test_a_title_moodle_would_cut_at_a_less_than_sign_is_refused(name):
+    """Moodle's clean_param() strips "<2020..." as a tag: the title would lose its end."""
+    question = make("essay", "Text", name=name)
+    assert moodle_title_problem(name)
+    with pytest.raises(ValueError, match="Moodle drops '<'"):
+        to_gift(question)
+    # Aula's own reader keeps it, for banks that only Aula reads.
+    assert_round_trips([question], moodle=False)
+
+
+@pytest.mark.parametrize("name", ["Budget < 2020", "a <\tb", "x > y", "Budget 2020"])
+def test_a_title_moodle_keeps_is_written(name):
+    assert moodle_title_problem(name) is None
+    assert_round_trips([make("essay", "Text", name=name)])
+
+
+def test_moodle_grades_are_moodles_list():
+    """question_bank::fraction_options_full() in Moodle 4.1: 41 fractions from 1 to -1."""
+    assert len(MOODLE_GRADES) == 41
+    assert MOODLE_GRADES[0] == 1.0 and MOODLE_GRADES[-1] == -1.0 and 0.0 in MOODLE_GRADES
+    assert [round(g * 100, 5) for g in MOODLE_GRADES[:21]] == [
+        100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333,
+        30, 25, 20, 16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0,
+    ]  # fmt: skip
+    assert MOODLE_GRADES[21:] == tuple(-g for g in reversed(MOODLE_GRADES[:20]))
+
+
+@pytest.mark.parametrize(
+    ("fraction", "accepted", "nearest"),
+    [
+        (0.5, True, 0.5),
+        (-0.25, True, -0.25),
+        (0.3333333, True, 0.3333333),
+        (1 / 3, True, 0.3333333),
+        (0.35, False, 0.3333333),
+        (0.45, False, 0.5),
+        (0.333, False, 0.3333333),
+        (0.334, False, 0.3333333),
+        (-0.07, False, -0.05),
+        (0.0, True, 0.0),
+    ],
+)
+def test_moodle_grade_says_whether_and_the_nearest(fraction, accepted, nearest):
+    assert moodle_grade(fraction) == (accepted, nearest)
+
+
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        (
+            make("multichoice", single=0, answers=[answer("a", 0.35), answer("b", 0.65)]),
+            "grade 35% .* nearest is 33.33333%",
+        ),
+        (
+            make(
+                "shortanswer",
+                answers=[
+                    {"text": text, "fraction": f, "feedback": "", "feedbackformat": "moodle"}
+                    for text, f in [("a", 1.0), ("b", 0.45)]
+                ],
+            ),
+            "grade 45% .* nearest is 50%",
+        ),
+        (
+            make(
+                "multichoice",
+                single=0,
+                answers=[answer(t, p / 100) for t, p in [("a", 33.3), ("b", 33.3), ("c", 33.4)]],
+            ),
+            "grade 33.3% .* nearest is 33.33333%",
+        ),
+        (make("numerical", answers=[num(1.0), num(2.0, 0.0, 0.35)]), "grade 35%"),
+    ],
+)
+def test_a_grade_off_moodles_list_is_refused(question, message):
+    with pytest.raises(ValueError, match=message):
+        to_gift(question)
+    assert_round_trips([question], moodle=False)
+
+
+COURSES = Path(__file__).parents[2] / "courses"
+SHIPPED = sorted(COURSES.glob("*/*/**/*.gift"))
+
+
+def test_there_are_shipped_banks():
+    assert len(SHIPPED) > 100
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(COURSES)))
+def test_a_shipped_bank_round_trips_unchanged_in_moodle_mode(path):
+    """Every shipped bank, parsed, written and parsed again, is the same bank."""
+    questions = parse(path.read_text(encoding="utf-8"), filename=str(path))
+    assert questions == parse(bank_to_gift(questions))
