@@ -72,6 +72,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .learning.assignment_views import bp as assignments_bp
     from .learning.course_views import bp as course_bp
     from .learning.quiz_views import bp as quiz_bp
+    from .learning.staff_views import bp as people_bp
     from .learning.views import bp as learning_bp
     from .main.views import bp as main_bp
     from .privacy.views import bp as privacy_bp
@@ -81,6 +82,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.register_blueprint(main_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(people_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(catalog_bp)
     app.register_blueprint(course_bp)

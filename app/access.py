@@ -80,6 +80,7 @@ RULES: dict[str, Rule] = {
     "accounts.*": OWN,
     # A city's people, managed by its reviewers; the organisation tree by admins.
     "staff.*": REVIEWER,
+    "people.*": REVIEWER,
     "admin.*": ADMIN,
     # Data rights: one's own download; erasure by an admin over the person.
     "privacy.export_my_data": OWN,

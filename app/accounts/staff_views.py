@@ -15,11 +15,8 @@ from app.accounts.emails import invitation_message, send_invitations
 from app.accounts.forms import ImportForm, InviteForm
 from app.accounts.models import Role, User
 from app.accounts.staff_import import StaffImportError, import_staff
-from app.catalog import services as catalog_services
 from app.extensions import db
 from app.forms import options
-from app.learning import services as learning_services
-from app.learning.forms import StaffEnrolForm
 from app.mail import send
 
 bp = Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates")
@@ -144,52 +141,3 @@ def import_csv():
         ),
         status,
     )
-
-
-def _load_person(user_id: int) -> User:
-    """Someone in the reviewer's subtree; 404 when missing, 403 when elsewhere."""
-    person = db.session.get(User, user_id) or abort(404)
-    if not policy.can_see_user(current_user, person):
-        abort(403)
-    return person
-
-
-def _course_options(form: StaffEnrolForm) -> dict:
-    courses = {c.slug: c for c in catalog_services.published_courses()}
-    form.course.choices = options(
-        (slug, catalog_services.display_title(c.current_version, current_user.locale))
-        for slug, c in courses.items()
-    )
-    return courses
-
-
-@bp.route("/<id:user_id>")
-@policy.role_required(Role.REVIEWER)
-def show_person(user_id: int):
-    """One official: their courses and progress, and enrolment in another course."""
-    person = _load_person(user_id)
-    form = StaffEnrolForm(formdata=None)
-    _course_options(form)
-    return render_template(
-        "accounts/staff_person.html",
-        person=person,
-        rows=learning_services.my_learning(person),
-        form=form,
-    )
-
-
-@bp.route("/<id:user_id>/enrol", methods=["POST"])
-@policy.role_required(Role.REVIEWER)
-def enrol_person(user_id: int):
-    """Enrol an official in a course, in their own language where the course has it."""
-    person = _load_person(user_id)
-    form = StaffEnrolForm()
-    courses = _course_options(form)
-    if not form.validate_on_submit():
-        abort(400)
-    course = courses[form.course.data]
-    learning_services.enrol(person, course, person.locale, actor=current_user)
-    db.session.commit()
-    log.info("user %s enrolled user %s in %s", current_user.id, person.id, course.slug)
-    flash(_("%(name)s is enrolled.", name=person.name), "success")
-    return redirect(url_for("staff.show_person", user_id=person.id))

@@ -45,7 +45,7 @@ WITH_ARGUMENTS = [
     ("catalog.media", "/media/{sha256}/dot.png"),
     ("learning.resume", "/learning/tiny/continue"),
     ("author.course", "/author/tiny"),
-    ("staff.show_person", "/staff/{official_cdmx}"),
+    ("people.show_person", "/staff/{official_cdmx}"),
     ("admin.edit_user", "/admin/users/{official_cdmx}"),
     ("reports.transcript", "/reports/officials/{official_cdmx}"),
     ("certificates.verify_code", "/verify/NO-SUCH-CODE"),

@@ -1,0 +1,69 @@
+"""A reviewer's view of one official's learning (their courses and progress) and enrolling
+them in a course. The staff list itself, invitations and imports are accounts' screens."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.accounts import policy
+from app.accounts.models import User
+from app.catalog import services as catalog
+from app.extensions import db
+from app.forms import options
+
+from . import services
+from .forms import StaffEnrolForm
+
+bp = Blueprint("people", __name__, url_prefix="/staff", template_folder="templates")
+log = logging.getLogger("aula.learning")
+
+
+def _load_person(user_id: int) -> User:
+    """Someone in the reviewer's subtree; 404 when missing, 403 when elsewhere."""
+    person = db.session.get(User, user_id) or abort(404)
+    if not policy.can_see_user(current_user, person):
+        abort(403)
+    return person
+
+
+def _course_options(form: StaffEnrolForm) -> dict:
+    courses = {c.slug: c for c in catalog.published_courses()}
+    form.course.choices = options(
+        (slug, catalog.display_title(c.current_version, current_user.locale))
+        for slug, c in courses.items()
+    )
+    return courses
+
+
+@bp.route("/<id:user_id>")
+def show_person(user_id: int):
+    """One official: their courses and progress, and enrolment in another course."""
+    person = _load_person(user_id)
+    form = StaffEnrolForm(formdata=None)
+    _course_options(form)
+    return render_template(
+        "learning/staff_person.html",
+        person=person,
+        rows=services.my_learning(person),
+        form=form,
+    )
+
+
+@bp.route("/<id:user_id>/enrol", methods=["POST"])
+def enrol_person(user_id: int):
+    """Enrol an official in a course, in their own language where the course has it."""
+    person = _load_person(user_id)
+    form = StaffEnrolForm()
+    courses = _course_options(form)
+    if not form.validate_on_submit():
+        abort(400)
+    course = courses[form.course.data]
+    services.enrol(person, course, person.locale, actor=current_user)
+    db.session.commit()
+    log.info("user %s enrolled user %s in %s", current_user.id, person.id, course.slug)
+    flash(_("%(name)s is enrolled.", name=person.name), "success")
+    return redirect(url_for("people.show_person", user_id=person.id))
