@@ -18,7 +18,7 @@ from app.catalog import services
 from app.catalog.models import CourseVersion
 from app.extensions import db
 
-from . import authors
+from . import authors, packages
 from .models import Draft
 
 bp = Blueprint("author", __name__, url_prefix="/author", template_folder="templates")
@@ -46,7 +46,7 @@ def index():
     status = 200
     if form.validate_on_submit():
         try:
-            outcome, problems = authors.import_zip(current_user, form.package.data.stream)
+            outcome, problems = packages.import_zip(current_user, form.package.data.stream)
         except authors.AuthoringRefused:
             db.session.rollback()
             problems = [
@@ -110,7 +110,7 @@ def download(slug: str, number: int):
     version = services.get_version(course, number)
     if version is None:
         abort(404)
-    response = current_app.response_class(authors.export_zip(version), mimetype="application/zip")
+    response = current_app.response_class(packages.export_zip(version), mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{slug}-v{number}.zip"'
     return response
 
