@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -23,6 +24,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from app.catalog import package as pkg
 from app.forms import options
+from app.quizzes.gift_write import MOODLE_GRADES, percent_text
 
 LANGUAGE_NAMES = {
     "es": _l("Spanish"),
@@ -211,13 +213,23 @@ QTYPE_CHOICES = [
 ]
 
 
+def _credit_choices() -> list:
+    """Moodle's grades, so a bank exported from Aula grades the same in Moodle (it refuses
+    others or rounds them); blank leaves the type's default (0 or 100)."""
+    return options(
+        [("", "—")]
+        + [
+            (percent_text(g), f"{format_decimal(round(g * 100, 5), '#,##0.#####')} %")
+            for g in MOODLE_GRADES
+        ]
+    )
+
+
 class AnswerRow(Form):
     text = StringField(_l("Answer"), validators=[Optional(), Length(max=2000)])
     match = StringField(_l("Matches (matching only)"), validators=[Optional(), Length(max=2000)])
     tolerance = StringField(_l("Tolerance (numbers only)"), validators=[Optional(), Length(max=40)])
-    percent = DecimalField(
-        _l("Credit (%)"), places=None, validators=[Optional(), NumberRange(-100, 100)]
-    )
+    percent = SelectField(_l("Credit (%)"), choices=_credit_choices, validators=[Optional()])
     feedback = StringField(_l("Feedback"), validators=[Optional(), Length(max=2000)])
 
 

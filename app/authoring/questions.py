@@ -8,6 +8,7 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from app.quizzes import gift, gift_write
+from app.quizzes.gift_write import moodle_grade, moodle_title_problem, percent_text
 from app.quizzes.grading import parse_number
 
 ANSWERED = {"multichoice", "shortanswer", "numerical", "match"}
@@ -44,9 +45,14 @@ def from_form(data: dict) -> tuple[dict | None, dict[str, object]]:
         "generalfeedbackformat": "moodle",
     }
     name = (data.get("name") or "").strip()
+    errors: dict[str, object] = {}
     if name:
         question["name"] = name
-    errors: dict[str, object] = {}
+        if moodle_title_problem(name):
+            errors["name"] = _l(
+                "Moodle would cut this title at its '<': put a space after the '<' or write "
+                "it in words."
+            )
     rows = _row_values(data.get("answers") or [])
     if qtype == "truefalse":
         right = (data.get("feedback_right") or "").strip()
@@ -146,7 +152,7 @@ def to_form(question: dict) -> dict:
         data["feedback_wrong"] = question["feedbackfalse"] if correct else question["feedbacktrue"]
     elif qtype in {"multichoice", "shortanswer"}:
         data["answers"] = [
-            {"text": a["text"], "percent": round(a["fraction"] * 100, 4), "feedback": a["feedback"]}
+            {"text": a["text"], "percent": _credit(a["fraction"]), "feedback": a["feedback"]}
             for a in question["answers"]
         ]
     elif qtype == "numerical":
@@ -154,7 +160,7 @@ def to_form(question: dict) -> dict:
             {
                 "text": _number(a["answer"]),
                 "tolerance": _number(a["tolerance"]),
-                "percent": round(a["fraction"] * 100, 4),
+                "percent": _credit(a["fraction"]),
                 "feedback": a["feedback"],
             }
             for a in question["answers"]
@@ -164,6 +170,12 @@ def to_form(question: dict) -> dict:
             {"text": p["subquestion"], "match": p["answer"]} for p in question["pairs"]
         ]
     return data
+
+
+def _credit(fraction: float) -> str:
+    """The form's credit for a fraction: Moodle's grade nearest to it (the form offers only
+    Moodle's grades; Moodle itself would refuse or round another)."""
+    return percent_text(moodle_grade(fraction)[1])
 
 
 def _number(value) -> str:
@@ -212,7 +224,9 @@ def replace(text: str, index: int, question: dict | None) -> str:
         del items[index]
     else:
         items[index] = question
-    return gift_write.bank_to_gift(items)
+    # The other questions as they were, even those Moodle would read differently: only the
+    # one edited through the form is held to Moodle's rules.
+    return gift_write.bank_to_gift(items, moodle=False)
 
 
 def append(text: str | None, question: dict, category: str = "") -> str:

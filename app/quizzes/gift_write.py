@@ -42,7 +42,14 @@ from app.quizzes.gift_syntax import (
 )
 from app.quizzes.types import type_of
 
-__all__ = ["MOODLE_GRADES", "bank_to_gift", "moodle_grade", "moodle_title_problem", "to_gift"]
+__all__ = [
+    "MOODLE_GRADES",
+    "bank_to_gift",
+    "moodle_grade",
+    "moodle_title_problem",
+    "percent_text",
+    "to_gift",
+]
 
 # In a category path the parser restores escapes but Moodle does not, so only a backslash
 # that would start an escape is doubled there; other special characters are written as is.
