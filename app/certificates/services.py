@@ -8,8 +8,9 @@ import hashlib
 import json
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -112,9 +113,7 @@ def build_credential(cert: Certificate, issuer: Organisation, email: str, summar
             "identifier": [_identity(email)],
             "name": cert.holder_name,
             "achievement": {
-                "id": external_url(
-                    "course.show_course", slug=cert.course.slug, lang=cert.language
-                ),
+                "id": external_url("course.show_course", slug=cert.course.slug, lang=cert.language),
                 "type": ["Achievement"],
                 "achievementType": "Course",
                 "name": cert.course_title,
@@ -226,6 +225,19 @@ def for_holder(user_id: int) -> dict[int, Certificate]:
     """A holder's certificates by enrolment (one person has a handful: one query)."""
     rows = db.session.scalars(select(Certificate).where(Certificate.user_id == user_id))
     return {cert.enrolment_id: cert for cert in rows}
+
+
+def to_renew(certificates: Iterable[Certificate], now: datetime) -> list[Certificate]:
+    """Valid or expired certificates whose expiry is within the notice period, soonest first."""
+    horizon = now + timedelta(days=RECERTIFY_NOTICE_DAYS)
+    return sorted(
+        (
+            c
+            for c in certificates
+            if c.revoked_at is None and c.expires_at and c.expires_at <= horizon
+        ),
+        key=lambda c: c.expires_at,
+    )
 
 
 def certificate_of(enrolment_id: int) -> Certificate | None:

@@ -34,6 +34,18 @@ from .models import Certificate
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 
+
+@bp.app_context_processor
+def _holder_helpers() -> dict:
+    """What "My learning" (a page of learning, a lower layer) shows of certificates, lent to
+    every template: learning never imports certificates."""
+    return {
+        "certificates_of_holder": services.for_holder,
+        "certificates_to_renew": services.to_renew,
+        "certificate_code": codes.display,
+    }
+
+
 VERIFY_LIMIT = "30 per minute"
 MAX_CREDENTIAL_BYTES = 200_000
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
 from app.accounts.models import utcnow
 from app.catalog import services as catalog
-from app.certificates import codes
-from app.certificates.services import RECERTIFY_NOTICE_DAYS, for_holder
 from app.forms import ConfirmForm
 from app.learning import services
 from app.learning.assignments import for_user
@@ -24,28 +20,14 @@ bp = Blueprint("learning", __name__, url_prefix="/learning", template_folder="te
 @login_required
 def my_learning():
     """Each course the official follows, with its progress and a continue button; the
-    certificates earned, and those to renew soon."""
-    now = utcnow()
-    certificates = for_holder(current_user.id)
-    horizon = now + timedelta(days=RECERTIFY_NOTICE_DAYS)
-    renew = sorted(
-        (
-            c
-            for c in certificates.values()
-            if c.revoked_at is None and c.expires_at and c.expires_at <= horizon
-        ),
-        key=lambda c: c.expires_at,
-    )
+    certificates earned, and those to renew soon (lent by certificates to the template)."""
     return render_template(
         "learning/my_learning.html",
         assigned=for_user(current_user),
         display_title=lambda version: catalog.display_title(version, str(get_locale())),
         rows=services.my_learning(current_user),
         withdraw_form=ConfirmForm(formdata=None),
-        certificates=certificates,
-        renew=renew,
-        now=now,
-        codes=codes,
+        now=utcnow(),
     )
 
 

@@ -2,7 +2,7 @@
 
 import json
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -12,6 +12,7 @@ from app.accounts.models import User
 from app.catalog.models import Course, CourseVersion
 from app.certificates import codes, services
 from app.certificates.models import Certificate
+from app.clock import utcnow
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import Enrolment, EnrolmentStatus, LessonProgress
@@ -161,3 +162,15 @@ def test_parallel_completions_issue_exactly_one(app, world, tiny):
     assert db.session.scalar(select(func.count()).select_from(Certificate)) == 1
     cert = db.session.scalar(select(Certificate))
     assert json.loads(cert.credential)["proof"][0]["proofValue"].startswith("z")
+
+
+def test_my_learning_asks_to_renew_a_certificate_expiring_soon(client, certificate):
+    """My learning (learning's page) shows certificates lent by the certificates domain."""
+    page = client.get("/learning/").get_data(as_text=True)
+    assert codes.display(certificate.code) in page
+    assert 'id="renew-heading"' not in page  # no expiry: nothing to renew
+    for days, shown in ((300, False), (20, True), (-3, True)):
+        db.session.execute(update(Certificate).values(expires_at=utcnow() + timedelta(days=days)))
+        db.session.commit()
+        page = client.get("/learning/").get_data(as_text=True)
+        assert ('id="renew-heading"' in page) is shown, days
