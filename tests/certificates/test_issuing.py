@@ -16,6 +16,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import Enrolment, EnrolmentStatus, LessonProgress
+from app.quizzes import services as quizzes
 from app.quizzes.models import QuizAttempt
 
 from .conftest import complete_tiny
@@ -128,8 +129,6 @@ def test_parallel_completions_issue_exactly_one(app, world, tiny):
         db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id))
     db.session.commit()
     # Pass both quizzes through the services, without completing yet.
-    from app.quizzes import services as quizzes
-
     for ref in quizzes.quizzes_of(enrolment.edition):
         attempt = quizzes.start_attempt(enrolment.id, ref, 70)
         answers = quizzes.responses_from_form(attempt.questions, MultiDict({"q0": "true"}))

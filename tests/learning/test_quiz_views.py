@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.learning.models import Enrolment, EnrolmentStatus
+from app.quizzes import services
 from app.quizzes.models import QuizAttempt, QuizResponse
 
 
@@ -135,11 +136,8 @@ def test_result_page_shows_feedback_in_the_attempt(client, world, tiny):
 
 
 def test_quiz_page_lists_only_the_latest_attempts(client, world, tiny):
-    from app.learning.models import Enrolment as EnrolmentModel
-    from app.quizzes import services
-
     module = _enrolled(client, world, tiny)
-    enrolment = db.session.scalar(select(EnrolmentModel))
+    enrolment = db.session.scalar(select(Enrolment))
     ref = services.quizzes_of(enrolment.edition)[0]
     for _n in range(12):
         services.submit_attempt(services.start_attempt(enrolment.id, ref, 70), {0: False})

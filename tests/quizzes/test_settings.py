@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import User, utcnow
+from app.catalog import package as pkg
 from app.catalog.models import Course
 from app.extensions import db
 from app.learning import services as learning
@@ -159,8 +160,6 @@ def test_draw_by_category_takes_the_asked_number_from_each(course_with, runner, 
     ],
 )
 def test_draw_by_category_mistakes_are_named(tiny_copy, settings, message):
-    from app.catalog import package as pkg
-
     module = tiny_copy / "es/01-start"
     (module / "module.toml").write_text('title = "Primer módulo"\n\n[quiz]\n' + settings + "\n")
     (module / "quiz.gift").write_text(CATEGORY_BANK)
