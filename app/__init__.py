@@ -63,7 +63,6 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .accounts.admin_views import bp as admin_bp
     from .accounts.staff_views import bp as staff_bp
     from .accounts.views import bp as accounts_bp
-    from .reports.audit_views import bp as audit_bp
     from .authoring.author_views import bp as author_bp
     from .authoring.draft_views import bp as drafts_bp
     from .authoring.quiz_views import bp as teach_bp
@@ -77,6 +76,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .main.views import bp as main_bp
     from .privacy.views import bp as privacy_bp
     from .reminders.views import bp as reminders_bp
+    from .reports.audit_views import bp as audit_bp
     from .reports.views import bp as reports_bp
 
     app.register_blueprint(main_bp)
@@ -113,10 +113,10 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .backup.cli import backup_cli
     from .catalog.cli import courses_cli
     from .certificates.cli import certificates_cli
-    from .demo import demo_command
+    from .devtools.bench_data import bench_cli
+    from .devtools.demo import demo_command
     from .quizzes.cli import quiz_cli
     from .reminders.cli import reminders_cli
-    from .reports.bench_data import bench_cli
     from .translate import translate_cli
 
     app.cli.add_command(users_cli)

@@ -64,8 +64,8 @@ def prepare(url: str, officials: int, instance: str) -> float:
     from app import create_app
     from app.catalog import package as pkg
     from app.catalog import services as catalog
+    from app.devtools.bench_data import generate
     from app.extensions import db
-    from app.reports.bench_data import generate
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url}, instance)
     with app.app_context():

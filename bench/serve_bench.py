@@ -41,7 +41,7 @@ def prepare(db_path: Path, instance: Path) -> int:
     from app.accounts.services import find_user_by_email
     from app.catalog import package as pkg
     from app.catalog import services
-    from app.demo import load_demo
+    from app.devtools.demo import load_demo
     from app.extensions import db
     from app.learning.services import enrol
     from bench.generate import write_course

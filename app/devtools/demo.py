@@ -271,7 +271,7 @@ def load_demo() -> dict[str, int]:
 
 def import_shipped_courses() -> list[str]:
     """Import (or leave unchanged) every course package in the repository's courses/ folder."""
-    root = Path(__file__).resolve().parent.parent / "courses"
+    root = Path(__file__).resolve().parents[2] / "courses"
     lines = []
     for folder in sorted(p for p in root.iterdir() if p.is_dir()):
         package, problems = pkg.read_package(folder, f"courses/{folder.name}")

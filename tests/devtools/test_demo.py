@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from app.accounts import policy, services
 from app.accounts.models import Membership, Organisation, OrgKind, Role, User
-from app.demo import ACCOUNTS, DEMO_PASSWORD
+from app.devtools.demo import ACCOUNTS, DEMO_PASSWORD
 from app.extensions import db
 
 
