@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-import nh3
-from markdown_it import MarkdownIt
+from app import markup
 
 LANGUAGES = ("es", "pt_BR", "fr", "en")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -61,7 +60,6 @@ MAX_MINUTES = 10_000
 MAX_VALIDITY_MONTHS = 1200
 MAX_COUNT = 10_000
 #: Raw HTML nested deeper than this is refused: sanitising it takes quadratic time.
-MAX_HTML_DEPTH = 100
 
 
 @dataclass(frozen=True, order=True)
@@ -474,13 +472,13 @@ def _read_lesson(reader: _Reader, path: Path, position: int, slug: str) -> Lesso
         reader.error(path, line, f'front matter: "minutes" must be at most {MAX_MINUTES}')
     if not body.strip():
         reader.error(path, 1, "the lesson has no text after its front matter")
-    deep = html_too_deep(_md.parse(body))
+    deep = markup.too_deep(body)
     if deep is not None:
         first = text.count("\n", 0, len(text) - len(body))  # lines above the body
         reader.error(
             path,
             first + deep,
-            f"HTML elements nested more than {MAX_HTML_DEPTH} deep; close them or use Markdown",
+            f"HTML elements nested more than {markup.MAX_HTML_DEPTH} deep; close them or use Markdown",
         )
     if not (title_ok and minutes_ok):
         return None
@@ -791,58 +789,6 @@ def read_package(path: Path, shown_as: str | None = None) -> tuple[Package | Non
     return None, sorted(set(reader.problems))
 
 
-# Markdown ------------------------------------------------------------------------------
-
-_md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-#: For a body whose raw HTML nests too deep: its tags are shown as text.
-_md_no_html = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-_VOID_TAGS = frozenset(
-    "area base br col embed hr img input link meta param source track wbr".split()
-)
-#: Elements whose end tag may be left out: a new one closes the last, so they do not nest.
-_OPTIONAL_END_TAGS = frozenset(
-    "p li dt dd tr td th thead tbody tfoot colgroup option optgroup rb rt rtc rp".split()
-)
-# No "<" inside a tag: a tag never started is skipped at once, so the scan stays linear.
-_HTML_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*?(/?)>")
-
-
-def html_too_deep(tokens) -> int | None:
-    """The 1-based line of a Markdown body (parsed into tokens) where its raw HTML opens
-    an element nested more than MAX_HTML_DEPTH deep, or None. The sanitiser takes time
-    quadratic in that depth; Markdown's own nesting is bounded by the parser."""
-    stack: list[str] = []
-    for token in tokens:
-        if token.type == "html_block":
-            chunks = [token.content]
-        else:
-            chunks = [c.content for c in token.children or () if c.type == "html_inline"]
-        for chunk in chunks:
-            for tag in _HTML_TAG.finditer(chunk):
-                closing, name, self_closing = tag[1], tag[2].lower(), tag[3]
-                if self_closing or name in _VOID_TAGS or name in _OPTIONAL_END_TAGS:
-                    continue
-                if not closing:
-                    stack.append(name)
-                    if len(stack) > MAX_HTML_DEPTH:
-                        return (token.map[0] if token.map else 0) + 1
-                elif name in stack:
-                    while stack.pop() != name:
-                        pass
-    return None
-
-
-ALLOWED_TAGS = set(nh3.ALLOWED_TAGS) - {"map", "area", "center", "details", "summary"}
-ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title", "hreflang"},
-    "img": {"src", "alt", "title", "width", "height", "loading"},
-    "th": {"scope", "colspan", "rowspan"},
-    "td": {"colspan", "rowspan"},
-    "ol": {"start"},
-    "abbr": {"title"},
-}
-
-
 @dataclass(frozen=True)
 class Target:
     """Where a relative link or image points inside the package."""
@@ -877,23 +823,6 @@ def resolve(lesson_path: str, url: str) -> Target | str:
     return Target("media", target)
 
 
-def _links(body: str) -> list[tuple[str, str]]:
-    """(kind, url) for every link and image in a Markdown body, including raw HTML ones."""
-    found = []
-
-    def walk(tokens):
-        for token in tokens:
-            if token.type == "link_open":
-                found.append(("link", token.attrGet("href") or ""))
-            elif token.type == "image":
-                found.append(("image", token.attrGet("src") or ""))
-            if token.children:
-                walk(token.children)
-
-    walk(_md.parse(body))
-    return found
-
-
 def _line_of(text: str, url: str, offset: int) -> int:
     for number, line in enumerate(text.split("\n"), start=1):
         if url in line:
@@ -913,7 +842,7 @@ def _check_links(reader: _Reader, package: Package) -> None:
             for lesson in module.lessons:
                 rel = f"{lang}/{module.dirname}/{lesson.filename}"
                 text = reader.texts.get(rel, "")
-                for kind, url in _links(lesson.body):
+                for kind, url in markup.links(lesson.body):
                     target = resolve(rel, url)
                     line = _line_of(text, url, 1)
                     if isinstance(target, str):
@@ -935,33 +864,17 @@ def _check_links(reader: _Reader, package: Package) -> None:
 
 def render_lesson(body: str, lesson_path: str, url_for_target: Callable[[Target], str]) -> str:
     """Markdown to sanitised HTML, with package links rewritten to site URLs."""
-    md = _md
-    tokens = md.parse(body)
-    if html_too_deep(tokens) is not None:
-        md = _md_no_html
-        tokens = md.parse(body)
 
-    def rewrite(token_list):
-        for token in token_list:
-            attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
-            if attr:
-                target = resolve(lesson_path, token.attrGet(attr) or "")
-                if isinstance(target, Target) and target.kind != "external":
-                    token.attrSet(attr, url_for_target(target))
-                if token.type == "image":
-                    token.attrSet("loading", "lazy")
-            if token.children:
-                rewrite(token.children)
+    def rewrite(token) -> None:
+        attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
+        if attr:
+            target = resolve(lesson_path, token.attrGet(attr) or "")
+            if isinstance(target, Target) and target.kind != "external":
+                token.attrSet(attr, url_for_target(target))
+            if token.type == "image":
+                token.attrSet("loading", "lazy")
 
-    rewrite(tokens)
-    html = md.renderer.render(tokens, md.options, {})
-    return nh3.clean(
-        html,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes={"http", "https", "mailto"},
-        link_rel="noopener noreferrer",
-    )
+    return markup.render(body, rewrite)
 
 
 # Writing -------------------------------------------------------------------------------
