@@ -699,28 +699,16 @@ def try_quiz(slug: str, key: str):
         # A replayed draw for a preview, not a secret.
         asked = quiz_services.snapshot(ref, random.Random(int(seed)))  # noqa: S311
         try:
-            responses = quiz_services.responses_from_form(asked, request.form)
-            results = [
-                (
-                    question,
-                    responses.get(position),
-                    quiz_services.grade_response(question, responses.get(position)),
-                )
-                if question["qtype"] in quiz_services.ANSWERABLE
-                else (question, None, None)
-                for position, question in enumerate(asked)
-            ]
+            graded = grading.preview(asked, quiz_services.responses_from_form(asked, request.form))
         except grading.InvalidResponse:
             abort(400)
-        graded = [g.fraction for _q, _r, g in results if g is not None and g.fraction is not None]
-        score, total = sum(graded), len(graded)
         return render_template(
             "authoring/draft_try.html",
             course=course,
             bank=bank,
-            results=results,
-            score=score,
-            total=total,
+            results=graded.results,
+            score=graded.score,
+            total=graded.total,
             confirm=ConfirmForm(),
         )
     seed = random.SystemRandom().randrange(10**9)

@@ -11,15 +11,16 @@ from sqlalchemy import Select, select, update
 from app.clock import iso_utc
 from app.extensions import db
 from app.quizzes.models import QuizAttempt, QuizResponse
+from app.quizzes.types import type_of
 
 
 def _answer(question: dict, response: Any) -> Any:
-    """The answer as the person gave it; chosen options by their text, never the key."""
-    if question.get("qtype") == "multichoice" and response is not None:
-        texts = [a.get("text", "") for a in question.get("answers", [])]
-        chosen = response if isinstance(response, list) else [response]
-        return [texts[i] for i in chosen if isinstance(i, int) and 0 <= i < len(texts)]
-    return response
+    """The answer as the person gave it, as its question type shows it (never the key)."""
+    try:
+        kind = type_of(question)
+    except ValueError:  # a snapshot of a type since retired: as stored
+        return response
+    return kind.export_answer(question, response)
 
 
 def export(enrolment_ids: Select) -> list[dict]:

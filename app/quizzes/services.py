@@ -21,7 +21,7 @@ from app.accounts.models import utcnow
 from app.catalog.models import Edition, Module
 from app.extensions import db
 from app.quizzes import gift
-from app.quizzes.grading import Grade, InvalidResponse, grade
+from app.quizzes.grading import InvalidResponse, grade
 from app.quizzes.models import FINAL, AttemptState, QuizAttempt, QuizResponse
 
 log = logging.getLogger("aula.quizzes")
@@ -270,13 +270,6 @@ def draft_responses(attempt: QuizAttempt) -> dict[int, object]:
 
 def is_late(attempt: QuizAttempt, now=None) -> bool:
     return attempt.deadline is not None and (now or utcnow()) > attempt.deadline + GRACE
-
-
-def grade_response(question: dict, value) -> Grade:
-    """One response's grade, as submission computes it: no answer scores 0."""
-    if value is None or value == [] or value == {}:
-        return Grade(0.0)
-    return grade(question, value)
 
 
 def submit_attempt(
