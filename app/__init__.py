@@ -75,6 +75,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     from .learning.views import bp as learning_bp
     from .main.views import bp as main_bp
     from .privacy.views import bp as privacy_bp
+    from .quizzes.views import bp as quizzes_bp
     from .reminders.views import bp as reminders_bp
     from .reports.audit_views import bp as audit_bp
     from .reports.views import bp as reports_bp
@@ -92,6 +93,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     app.register_blueprint(assignments_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(quizzes_bp)
     app.register_blueprint(privacy_bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(teach_bp)

@@ -23,12 +23,10 @@ from app.learning.models import Enrolment, EnrolmentStatus
 from app.quizzes import services
 from app.quizzes.grading import InvalidResponse
 from app.quizzes.models import QuizAttempt
-from app.quizzes.text import render_text
 
 bp = Blueprint("quiz", __name__, template_folder="templates")
 #: How many past attempts the quiz page lists (the latest ones).
 HISTORY = 10
-bp.add_app_template_filter(render_text, "gift_text")
 log = logging.getLogger("aula.quizzes")
 
 

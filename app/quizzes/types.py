@@ -95,9 +95,9 @@ class QuestionType:
     qtype: str = ""
     #: Whether an official answers it (and a quiz counts it).
     answerable: bool = True
-    #: The template fragment rendering the official's form field for this type. Today the
-    #: branches of learning/_question.html's question_field macro; these are the names its
-    #: per-type fragments take when it is split.
+    #: The template whose `field(question, name, saved)` macro renders the official's form
+    #: field for this type (app/quizzes/templates/; learning's quiz page and authoring's
+    #: "try a quiz" both call it through the `question_fragment` filter).
     fragment: str = ""
 
     # GIFT ---------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ class MultipleChoice(QuestionType):
     """One answer among several ({=right ~wrong}): a radio button each."""
 
     key = qtype = "multichoice"
-    fragment = "learning/questions/multichoice.html"
+    fragment = "quizzes/questions/multichoice.html"
 
     def read(self, reader, answers: str, offset: int, qformat: str, opening: int) -> dict:
         pieces = reader.split(answers, offset, "~=", keep="=")
@@ -246,7 +246,7 @@ class MultipleAnswers(MultipleChoice):
     adding up. GIFT's "multichoice" with `single` 0."""
 
     key = "multiresponse"
-    fragment = "learning/questions/multiresponse.html"
+    fragment = "quizzes/questions/multiresponse.html"
 
     def read_form(self, question: dict[str, Any], form, name: str) -> Any:
         values = form.getlist(name)
@@ -276,7 +276,7 @@ class TrueFalse(QuestionType):
     """A statement, true or false ({T}, {FALSE#wrong#right})."""
 
     key = qtype = "truefalse"
-    fragment = "learning/questions/truefalse.html"
+    fragment = "quizzes/questions/truefalse.html"
 
     def read(self, reader, answers: str, offset: int, qformat: str, opening: int) -> dict:
         bits = answers.split("#", 2)
@@ -357,7 +357,7 @@ class ShortAnswer(_Typed):
     """A word or phrase typed in ({=Paris =paris}), case ignored, "*" as a wildcard."""
 
     key = qtype = "shortanswer"
-    fragment = "learning/questions/shortanswer.html"
+    fragment = "quizzes/questions/shortanswer.html"
 
     def read(self, reader, answers: str, offset: int, qformat: str, opening: int) -> dict:
         pieces = reader.split(answers, offset, "=")
@@ -431,7 +431,7 @@ class Numerical(_Typed):
     """A number, within a tolerance ({#3.14:0.01}, {#1..2}, {#=1822 =%50%1822:2 ~#No})."""
 
     key = qtype = "numerical"
-    fragment = "learning/questions/numerical.html"
+    fragment = "quizzes/questions/numerical.html"
 
     def read(self, reader, answers: str, offset: int, qformat: str, opening: int) -> dict:
         answers, offset = answers[1:], offset + 1
@@ -564,7 +564,7 @@ class Matching(QuestionType):
     """Items to match with answers ({=Canada -> Ottawa =Italy -> Rome}): a menu per item."""
 
     key = qtype = "match"
-    fragment = "learning/questions/match.html"
+    fragment = "quizzes/questions/match.html"
 
     def read(self, reader, answers: str, offset: int, qformat: str, opening: int) -> dict:
         pieces = reader.split(answers, offset, "=")
@@ -636,7 +636,7 @@ class Essay(_Typed):
     """A written answer ({}), graded by a trainer."""
 
     key = qtype = "essay"
-    fragment = "learning/questions/essay.html"
+    fragment = "quizzes/questions/essay.html"
 
     def grade(self, question: dict[str, Any], response) -> Grade:
         if not isinstance(response, str):
@@ -652,7 +652,7 @@ class Description(QuestionType):
 
     key = qtype = "description"
     answerable = False
-    fragment = "learning/questions/description.html"
+    fragment = "quizzes/questions/description.html"
 
     def write(self, question: dict[str, Any], qformat: str) -> None:
         return None
