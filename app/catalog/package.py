@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from app import markup
+from app.quizzes.gift import GiftError, parse, questions_by_category
 
 LANGUAGES = ("es", "pt_BR", "fr", "en")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -552,8 +553,6 @@ def _check_draw(reader: _Reader, path: Path, settings: dict, quiz: QuizSource | 
     draw, by_category = settings.get("draw"), settings.get("draw_by_category")
     if not (draw or by_category) or quiz is None:
         return
-    from app.quizzes.gift import GiftError, questions_by_category
-
     text = reader.texts.get(reader.rel(path), "")
     if draw and by_category:
         reader.error(
@@ -611,8 +610,6 @@ def _read_quiz(reader: _Reader, path: Path) -> QuizSource | None:
 
 def check_gift(text: str) -> list[tuple[int, str]]:
     """Problems in a GIFT file, as (line, message), from the quiz engine's parser."""
-    from app.quizzes.gift import GiftError, parse
-
     if "\x00" in text:
         return [(text.count("\n", 0, text.index("\x00")) + 1, "a NUL character (byte 0)")]
     try:

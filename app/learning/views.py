@@ -11,7 +11,6 @@ from app.catalog import services as catalog
 from app.forms import ConfirmForm
 from app.learning import services
 from app.learning.assignments import for_user
-from app.quizzes.services import Taker, pending_quizzes
 
 bp = Blueprint("learning", __name__, url_prefix="/learning", template_folder="templates")
 
@@ -43,8 +42,7 @@ def resume(slug: str):
     if lesson is not None:
         return redirect(url_for("course.show_lesson", slug=slug, lesson_id=lesson.id))
     # Every lesson is read: on to the first quiz still to pass, if any.
-    taker = Taker(enrolment.id, enrolment.edition_id, enrolment.version.pass_mark)
-    pending = pending_quizzes([taker]).get(enrolment.id)
+    pending = services.pending_quizzes([enrolment]).get(enrolment.id)
     if pending is None:
         return redirect(url_for("course.show_course", slug=slug))
     if pending[0] is None:

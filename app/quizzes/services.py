@@ -11,14 +11,13 @@ import random
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import NamedTuple
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
-from app.accounts.models import utcnow
-from app.catalog.models import Edition, Module
+from app.clock import utcnow
 from app.extensions import db
 from app.quizzes import gift
 from app.quizzes.grading import InvalidResponse, grade
@@ -52,19 +51,22 @@ class QuizRef:
 
     key: str
     gift_text: str
-    module: Module | None = None
+    #: The catalogue's Module whose quiz this is (None for the final exam): the engine only
+    #: hands it back to the pages, which show its title.
+    module: Any = None
     settings: dict = field(default_factory=dict)
 
     def setting(self, name: str):
         return self.settings.get(name, DEFAULTS[name])
 
 
-def quiz_key(module: Module | None) -> str:
+def quiz_key(module: Any) -> str:
+    """ "m<module id>" for a module's quiz, "final" for the final exam (module None)."""
     return FINAL if module is None else f"m{module.id}"
 
 
-def quizzes_of(edition: Edition) -> list[QuizRef]:
-    """Every quiz an enrolment on this edition must pass, in course order."""
+def quizzes_of(edition: Any) -> list[QuizRef]:
+    """Every quiz an enrolment on a catalogue Edition must pass, in course order."""
     refs = [
         QuizRef(quiz_key(m), m.quiz, m, m.quiz_settings or {}) for m in edition.modules if m.quiz
     ]
@@ -347,83 +349,33 @@ def submit_attempt(
     return attempt
 
 
-class Taker(NamedTuple):
-    """What the engine needs to know of an enrolment to say which quiz it must pass next."""
-
-    enrolment_id: int
-    edition_id: int
-    pass_mark: int
-
-
-def pending_quizzes(takers: list[Taker]) -> dict[int, tuple[Module | None]]:
-    """For each enrolment, by id, the first quiz it has still to pass, as (module,) or (None,)
-    for the final exam; enrolments with nothing pending are left out. Three queries in all."""
-    if not takers:
-        return {}
-    edition_ids = {t.edition_id for t in takers}
-    modules: dict[int, list[Module]] = {}
-    for module in db.session.scalars(
-        select(Module)
-        .where(Module.edition_id.in_(edition_ids), Module.quiz.is_not(None))
-        .options(
-            load_only(
-                Module.id, Module.title, Module.edition_id, Module.position, Module.quiz_settings
-            )
-        )
-        .order_by(Module.edition_id, Module.position)
-    ):
-        modules.setdefault(module.edition_id, []).append(module)
-    finals = {
-        edition_id: settings or {}
-        for edition_id, settings in db.session.execute(
-            select(Edition.id, Edition.final_settings).where(
-                Edition.id.in_(edition_ids), Edition.final_quiz.is_not(None)
-            )
-        )
-    }
+def graded_scores(enrolment_ids: list[int]) -> dict[tuple[int, str], list[float]]:
+    """The graded scores of these enrolments per quiz key, oldest attempt first (one query)."""
     graded: dict[tuple[int, str], list[float]] = {}
     for enrolment_id, key, score in db.session.execute(
         select(QuizAttempt.enrolment_id, QuizAttempt.quiz_key, QuizAttempt.score)
-        .where(
-            QuizAttempt.enrolment_id.in_([t.enrolment_id for t in takers]),
-            QuizAttempt.score.is_not(None),
-        )
+        .where(QuizAttempt.enrolment_id.in_(enrolment_ids), QuizAttempt.score.is_not(None))
         .order_by(QuizAttempt.enrolment_id, QuizAttempt.quiz_key, QuizAttempt.number)
     ):
         graded.setdefault((enrolment_id, key), []).append(score)
-    result: dict[int, tuple[Module | None]] = {}
-    for taker in takers:
-        quizzes = [
-            (m, quiz_key(m), m.quiz_settings or {}) for m in modules.get(taker.edition_id, [])
-        ]
-        if taker.edition_id in finals:
-            quizzes.append((None, FINAL, finals[taker.edition_id]))
-        for module, key, settings in quizzes:
-            scores = graded.get((taker.enrolment_id, key), [])
-            counted = (
-                (scores[-1] if settings.get("grading") == "last" else max(scores)) if scores else -1
-            )
-            if counted < taker.pass_mark:
-                result[taker.enrolment_id] = (module,)
-                break
-    return result
+    return graded
+
+
+def counted_score(scores: list[float], settings: dict) -> float:
+    """The score that counts among a quiz's graded attempts (-1 with none): the highest,
+    or the last when the quiz's grading setting says so."""
+    if not scores:
+        return -1
+    return scores[-1] if settings.get("grading") == "last" else max(scores)
 
 
 def quiz_scores(enrolment_id: int, refs: list[QuizRef]) -> dict[str, float]:
     """The enrolment's score that counts per quiz: the highest or the last graded one, per
     its setting."""
-    rows = db.session.execute(
-        select(QuizAttempt.quiz_key, QuizAttempt.number, QuizAttempt.score)
-        .where(QuizAttempt.enrolment_id == enrolment_id, QuizAttempt.score.is_not(None))
-        .order_by(QuizAttempt.quiz_key, QuizAttempt.number)
-    )
-    graded: dict[str, list[float]] = {}
-    for key, _number, score in rows:
-        graded.setdefault(key, []).append(score)
-    policy = {ref.key: ref.setting("grading") for ref in refs}
+    settings = {ref.key: ref.settings for ref in refs}
     return {
-        key: (scores[-1] if policy.get(key) == "last" else max(scores))
-        for key, scores in graded.items()
+        key: counted_score(scores, settings.get(key, {}))
+        for (_enrolment, key), scores in graded_scores([enrolment_id]).items()
     }
 
 
