@@ -16,11 +16,76 @@ from werkzeug.routing import IntegerConverter
 
 from config import CONFIGS, normalise_database_url
 
-from . import wiring
+from . import access, errors, security, templating, wiring
+from .accounts import auth as account_auth
+from .accounts.admin_views import bp as admin_bp
+from .accounts.cli import users_cli
+from .accounts.staff_views import bp as staff_bp
+from .accounts.views import bp as accounts_bp
+from .authoring.author_views import bp as author_bp
+from .authoring.draft_views import bp as drafts_bp
+from .authoring.quiz_views import bp as teach_bp
+from .backup.cli import backup_cli
+from .catalog.cli import courses_cli
+from .catalog.views import bp as catalog_bp
+from .certificates.cli import certificates_cli
+from .certificates.views import bp as certificates_bp
+from .devtools.bench_data import bench_cli
+from .devtools.demo import demo_command
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .i18n import select_locale
+from .learning.assignment_views import bp as assignments_bp
+from .learning.course_views import bp as course_bp
+from .learning.quiz_views import bp as quiz_bp
+from .learning.staff_views import bp as people_bp
+from .learning.views import bp as learning_bp
+from .main.views import bp as main_bp
 from .outbox import outbox_cli
+from .privacy.views import bp as privacy_bp
+from .quizzes.cli import quiz_cli
+from .quizzes.views import bp as quizzes_bp
+from .reminders.cli import reminders_cli
+from .reminders.views import bp as reminders_bp
+from .reports.audit_views import bp as audit_bp
+from .reports.views import bp as reports_bp
+from .translate import translate_cli
 
 ROOT = Path(__file__).resolve().parent.parent
+
+BLUEPRINTS = (
+    main_bp,
+    accounts_bp,
+    staff_bp,
+    people_bp,
+    admin_bp,
+    catalog_bp,
+    course_bp,
+    author_bp,
+    drafts_bp,
+    learning_bp,
+    assignments_bp,
+    reports_bp,
+    reminders_bp,
+    quizzes_bp,
+    privacy_bp,
+    quiz_bp,
+    teach_bp,
+    certificates_bp,
+    audit_bp,
+)
+COMMANDS = (
+    users_cli,
+    backup_cli,
+    courses_cli,
+    certificates_cli,
+    quiz_cli,
+    reminders_cli,
+    bench_cli,
+    demo_command,
+    translate_cli,
+    outbox_cli,
+    access.permissions_cli,
+)
 
 
 def create_app(config: str | Mapping | None = None, instance_path: str | None = None) -> Flask:
@@ -52,86 +117,21 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from .i18n import select_locale
-
     babel.init_app(app, locale_selector=select_locale)
-
-    from .accounts import auth as account_auth
-
     account_auth.init_login(app, login_manager)
-
-    from .accounts.admin_views import bp as admin_bp
-    from .accounts.staff_views import bp as staff_bp
-    from .accounts.views import bp as accounts_bp
-    from .authoring.author_views import bp as author_bp
-    from .authoring.draft_views import bp as drafts_bp
-    from .authoring.quiz_views import bp as teach_bp
-    from .catalog.views import bp as catalog_bp
-    from .certificates.views import bp as certificates_bp
-    from .learning.assignment_views import bp as assignments_bp
-    from .learning.course_views import bp as course_bp
-    from .learning.quiz_views import bp as quiz_bp
-    from .learning.staff_views import bp as people_bp
-    from .learning.views import bp as learning_bp
-    from .main.views import bp as main_bp
-    from .privacy.views import bp as privacy_bp
-    from .quizzes.views import bp as quizzes_bp
-    from .reminders.views import bp as reminders_bp
-    from .reports.audit_views import bp as audit_bp
-    from .reports.views import bp as reports_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(staff_bp)
-    app.register_blueprint(people_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(catalog_bp)
-    app.register_blueprint(course_bp)
-    app.register_blueprint(author_bp)
-    app.register_blueprint(drafts_bp)
-    app.register_blueprint(learning_bp)
-    app.register_blueprint(assignments_bp)
-    app.register_blueprint(reports_bp)
-    app.register_blueprint(reminders_bp)
-    app.register_blueprint(quizzes_bp)
-    app.register_blueprint(privacy_bp)
-    app.register_blueprint(quiz_bp)
-    app.register_blueprint(teach_bp)
-    app.register_blueprint(certificates_bp)
-    app.register_blueprint(audit_bp)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
     # Only sign-in and password reset are rate limited; reading pages skips the limiter's work.
     for blueprint in (main_bp, catalog_bp, course_bp, learning_bp):
         limiter.exempt(blueprint)
-
-    from . import access, errors, security, templating
 
     errors.register(app)
     security.register(app)
     access.register(app)
     templating.register(app)
     wiring.connect()
-
-    from .accounts.cli import users_cli
-    from .backup.cli import backup_cli
-    from .catalog.cli import courses_cli
-    from .certificates.cli import certificates_cli
-    from .devtools.bench_data import bench_cli
-    from .devtools.demo import demo_command
-    from .quizzes.cli import quiz_cli
-    from .reminders.cli import reminders_cli
-    from .translate import translate_cli
-
-    app.cli.add_command(users_cli)
-    app.cli.add_command(backup_cli)
-    app.cli.add_command(courses_cli)
-    app.cli.add_command(certificates_cli)
-    app.cli.add_command(quiz_cli)
-    app.cli.add_command(reminders_cli)
-    app.cli.add_command(bench_cli)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(translate_cli)
-    app.cli.add_command(outbox_cli)
-    app.cli.add_command(access.permissions_cli)
+    for command in COMMANDS:
+        app.cli.add_command(command)
 
     logging.getLogger("aula").setLevel(logging.INFO)
     return app

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, or_, select
 
 from app.accounts.models import Membership, Organisation, Role, User
+from app.extensions import db
 
 
 def _roles_covering(role: Role) -> set[str]:
@@ -83,8 +84,6 @@ def memberships_in_scope(actor: User) -> ColumnElement[bool]:
 
 def orgs_in_scope(user: User, role: Role) -> list[tuple[Organisation, str]]:
     """Every organisation the user may act on for a role, with a label showing its ancestry."""
-    from app.extensions import db
-
     orgs = list(
         db.session.scalars(
             select(Organisation).where(org_scope(user, role)).order_by(Organisation.path)

@@ -37,7 +37,7 @@ _UNICODES = [
 ]
 
 
-def _font(style: str) -> Path:
+def font_path(style: str) -> Path:
     """Roboto cut down to the scripts a name in the network may use, made once per instance.
 
     fpdf2 parses the whole font for every document; the full Roboto (300 KB with its
@@ -113,8 +113,8 @@ def _draw(cert: Certificate, verify_url: str) -> bytes:
     pdf = FPDF(orientation="landscape", format="A4", unit="mm")
     pdf.set_creation_date(cert.issued_at)
     pdf.set_auto_page_break(False)
-    pdf.add_font("Roboto", "", _font(""))
-    pdf.add_font("Roboto", "B", _font("B"))
+    pdf.add_font("Roboto", "", font_path(""))
+    pdf.add_font("Roboto", "B", font_path("B"))
     pdf.set_title(cert.course_title)
     pdf.set_author(cert.issuer_names[0])
     pdf.add_page()

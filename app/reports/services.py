@@ -16,10 +16,17 @@ from sqlalchemy.orm import load_only, selectinload
 
 from app.accounts import policy
 from app.accounts.models import Organisation, Role, User, utcnow
-from app.catalog.models import Course
+from app.catalog.models import Course, Lesson
 from app.certificates.models import Certificate
 from app.extensions import db
-from app.learning.models import Assignment, AssignmentMember, Enrolment, EnrolmentStatus
+from app.learning.models import (
+    Assignment,
+    AssignmentMember,
+    Enrolment,
+    EnrolmentStatus,
+    LessonProgress,
+)
+from app.quizzes.models import QuizAttempt
 
 COMPLETED = EnrolmentStatus.COMPLETED.value
 WITHDRAWN = EnrolmentStatus.WITHDRAWN.value
@@ -490,10 +497,6 @@ def officials_page(
 def transcript(user: User):
     """One person's record: enrolments with lessons read, attempts, certificates; a fixed
     handful of queries however many courses they took."""
-    from app.catalog.models import Lesson
-    from app.learning.models import LessonProgress
-    from app.quizzes.models import QuizAttempt
-
     enrolments = db.session.scalars(
         select(Enrolment)
         .where(Enrolment.user_id == user.id)

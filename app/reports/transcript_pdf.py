@@ -7,15 +7,15 @@ from flask_babel import gettext as _
 
 from app.accounts.models import User
 from app.certificates import codes
-from app.certificates.pdf import _font
+from app.certificates.pdf import font_path
 
 
 def render(person: User, rows: list) -> bytes:
     from fpdf import FPDF  # loaded on first use, as for certificates
 
     pdf = FPDF(orientation="portrait", format="A4", unit="mm")
-    pdf.add_font("Roboto", "", _font(""))
-    pdf.add_font("Roboto", "B", _font("B"))
+    pdf.add_font("Roboto", "", font_path(""))
+    pdf.add_font("Roboto", "B", font_path("B"))
     pdf.set_title(_("Transcript") + f": {person.name}")
     pdf.add_page()
     width = pdf.w - 30

@@ -28,6 +28,7 @@ from app.forms import iso_date
 
 from . import services
 from .services import Filters
+from .transcript_pdf import render
 
 bp = Blueprint("reports", __name__, url_prefix="/reports", template_folder="templates")
 
@@ -306,8 +307,6 @@ def transcript(user_id: int):
 @bp.route("/officials/<id:user_id>/transcript.pdf")
 @policy.role_required(Role.REVIEWER)
 def transcript_pdf(user_id: int):
-    from .transcript_pdf import render
-
     person = db.session.get(User, user_id)
     if person is None or not policy.can_see_user(current_user, person):
         abort(404)
