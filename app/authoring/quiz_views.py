@@ -14,7 +14,7 @@ from app.accounts import audit, policy
 from app.accounts.models import Role
 from app.catalog import services as catalog
 from app.catalog.models import Edition
-from app.exports import csv_response
+from app.exports import send_table
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.learning import services as learning
@@ -87,7 +87,7 @@ def export_analysis(edition_id: int, quiz_key: str):
         quiz=ref.key,
     )
     db.session.commit()
-    return csv_response(f"{slug}-{edition.language}-{ref.key}-items.csv", headers, rows)
+    return send_table(f"{slug}-{edition.language}-{ref.key}-items.csv", "csv", headers, rows)
 
 
 @bp.route("/grading")

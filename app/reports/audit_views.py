@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from app.accounts import audit, policy
 from app.accounts.models import Role
-from app.exports import csv_response
+from app.exports import send_table
 from app.extensions import db
 
 from . import audit_log as services
@@ -60,4 +60,4 @@ def export_csv():
             yield from services.csv_rows(stmt)
             db.session.remove()
 
-    return csv_response("audit-log.csv", services.CSV_HEADERS, rows())
+    return send_table("audit-log.csv", "csv", services.CSV_HEADERS, rows())

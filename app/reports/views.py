@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import tempfile
 from datetime import date
 
 from flask import (
@@ -13,7 +10,6 @@ from flask import (
     current_app,
     render_template,
     request,
-    send_file,
 )
 from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
@@ -22,7 +18,7 @@ from flask_login import current_user
 from app.accounts import audit, policy
 from app.accounts.models import Organisation, Role, User
 from app.catalog import services as catalog
-from app.exports import _safe
+from app.exports import FORMATS, send_table
 from app.extensions import db
 from app.forms import iso_date
 
@@ -194,51 +190,13 @@ def _export_stmt(fmt: str):
 @bp.route("/officials.csv")
 @policy.role_required(Role.REVIEWER)
 def officials_csv():
-    rows = _rows(_export_stmt("csv"))
-
-    def generate():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        buffer.write("\ufeff")  # so spreadsheet programs read the accents right
-        writer.writerow(HEADERS)
-        for n, row in enumerate(rows, start=1):
-            writer.writerow([_safe(v) for v in row])
-            if n % 500 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
-    response = current_app.response_class(generate(), mimetype="text/csv")
-    response.headers["Content-Disposition"] = 'attachment; filename="officials.csv"'
-    return response
-
-
-def _xlsx(name: str, header: list[str], rows, handle):
-    """A one-sheet workbook sent as a download. write_only keeps rows on disk as they come;
-    the handle is a temporary file for the long export, memory for the small tables."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(name)
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_safe(v) if isinstance(v, str) else v for v in row])
-    workbook.save(handle)
-    handle.seek(0)
-    return send_file(
-        handle,
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        as_attachment=True,
-        download_name=f"{name}.xlsx",
-    )
+    return send_table("officials.csv", "csv", list(HEADERS), _rows(_export_stmt("csv")))
 
 
 @bp.route("/officials.xlsx")
 @policy.role_required(Role.REVIEWER)
 def officials_xlsx():
-    stmt = _export_stmt("xlsx")
-    return _xlsx("officials", list(HEADERS), _rows(stmt), tempfile.TemporaryFile())
+    return send_table("officials.xlsx", "xlsx", list(HEADERS), _rows(_export_stmt("xlsx")))
 
 
 TABLES = ("departments", "courses", "months")
@@ -263,7 +221,7 @@ def _table(name: str, filters: Filters) -> tuple[list[str], list[list]]:
 @bp.route("/tables/<name>.<fmt>")
 @policy.role_required(Role.REVIEWER)
 def export_table(name: str, fmt: str):
-    if name not in TABLES or fmt not in ("csv", "xlsx"):
+    if name not in TABLES or fmt not in FORMATS:
         abort(404)
     filters = parse_filters()
     if filters.errors:
@@ -278,17 +236,7 @@ def export_table(name: str, fmt: str):
         table=name,
     )
     db.session.commit()
-    if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows([[_safe(v) if isinstance(v, str) else v for v in row] for row in rows])
-        response = current_app.response_class(buffer.getvalue(), mimetype="text/csv")
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-
-    return _xlsx(name, header, rows, io.BytesIO())
+    return send_table(f"{name}.{fmt}", fmt, header, rows)
 
 
 @bp.route("/officials/<id:user_id>")

@@ -119,11 +119,3 @@ def test_unknown_quizzes_are_404(client, world, analysed):
         assert client.get(f"/teach/editions/{edition.id}/quizzes/{key}").status_code == 404
     assert client.get("/teach/editions/999999/quizzes/final").status_code == 404
 
-
-def test_csv_cells_cannot_be_formulas():
-    from app.exports import _safe
-
-    assert _safe("=HYPERLINK(1)") == "'=HYPERLINK(1)"
-    assert _safe("-12.5") == "-12.5"
-    assert _safe("@cmd") == "'@cmd"
-    assert _safe(None) == ""
