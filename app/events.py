@@ -18,7 +18,8 @@ from blinker import Namespace
 
 _aula = Namespace()
 
-#: An official enrolled in a course. sender: the Enrolment.
+#: An official enrolled in a course (or came back after withdrawing: the same enrolment).
+#: sender: the Enrolment; actor: the User who enrolled them (themselves or a reviewer).
 enrolled = _aula.signal("enrolled")
 #: An official finished a lesson. sender: the Enrolment; lesson: the Lesson.
 lesson_completed = _aula.signal("lesson_completed")
@@ -37,7 +38,8 @@ person_joined = _aula.signal("person_joined")
 person_moved = _aula.signal("person_moved")
 #: A person's data was erased on request. sender: the User (anonymised); actor: the User.
 person_erased = _aula.signal("person_erased")
-#: A new version of a course was published. sender: the CourseVersion; actor: the User.
+#: A new version of a course was published. sender: the CourseVersion; actor: the User
+#: who published it, or None for an import from the command line.
 course_published = _aula.signal("course_published")
 
 ALL = (

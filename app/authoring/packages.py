@@ -46,7 +46,7 @@ def import_zip(actor: User, upload) -> tuple[services.ImportOutcome | None, list
         course = services.find_course(slug)
         if course is not None and not can_publish(actor, course):
             raise AuthoringRefused(slug)
-        outcome = services.import_package(package)
+        outcome = services.import_package(package, actor)
         if course is None:
             db.session.add(CourseAuthor(course_id=outcome.course.id, user_id=actor.id, role=OWNER))
         record(

@@ -84,7 +84,7 @@ def publish(actor: User, draft: Draft, note: str) -> tuple[CourseVersion | None,
     package, problems = to_package(draft)
     if problems:
         return None, problems
-    outcome = services.import_package(package)
+    outcome = services.import_package(package, actor)
     version = outcome.version
     if outcome.created:
         version.note, version.published_by_id = note or None, actor.id
@@ -113,7 +113,7 @@ def publish(actor: User, draft: Draft, note: str) -> tuple[CourseVersion | None,
 def restore(actor: User, course: Course, version: CourseVersion, note: str) -> CourseVersion:
     """Roll back: publish an old version's content again as the newest version; the draft,
     if any, starts over from it."""
-    outcome = services.import_package(services.package_from_version(version))
+    outcome = services.import_package(services.package_from_version(version), actor)
     if outcome.created:
         outcome.version.note = note or f"= {version.number}"
         outcome.version.published_by_id = actor.id

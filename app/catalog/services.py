@@ -13,6 +13,8 @@ from flask import current_app
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
+from app import events
+from app.accounts.models import User
 from app.catalog import package as pkg
 from app.catalog.models import (
     Course,
@@ -49,8 +51,9 @@ def media_url(sha256: str, path: str) -> str:
     return f"/media/{sha256}/{PurePosixPath(path).name}"
 
 
-def import_package(package: pkg.Package) -> ImportOutcome:
-    """Store a checked package as the course's new current version, unless nothing changed."""
+def import_package(package: pkg.Package, actor: User | None = None) -> ImportOutcome:
+    """Store a checked package as the course's new current version, unless nothing changed;
+    a new version is announced (`course_published`) with who published it (None: the CLI)."""
     content_hash = package.content_hash()
     course = find_course(package.slug)
     if course is None:
@@ -148,6 +151,7 @@ def import_package(package: pkg.Package) -> ImportOutcome:
     course.current_version = version
     db.session.flush()
     log.info("course %s imported as version %d", course.slug, number)
+    events.course_published.send(version, actor=actor)
     return ImportOutcome(course, version, created=True)
 
 

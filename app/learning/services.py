@@ -65,6 +65,7 @@ def enrol(user: User, course: Course, language: str, actor: User | None = None) 
         if enrolment.status == EnrolmentStatus.WITHDRAWN:
             enrolment.status = EnrolmentStatus.ACTIVE.value
             refresh_completion(enrolment)
+            events.enrolled.send(enrolment, actor=actor or user)
         return enrolment
     edition = pick_edition(version.editions, language, language)
     enrolment = Enrolment(
@@ -80,6 +81,7 @@ def enrol(user: User, course: Course, language: str, actor: User | None = None) 
     log.info(
         "user %s enrolled in %s v%d by %s", user.id, course.slug, version.number, (actor or user).id
     )
+    events.enrolled.send(enrolment, actor=actor or user)
     return enrolment
 
 
@@ -175,6 +177,8 @@ def mark_done(enrolment: Enrolment, lesson: Lesson) -> bool:
         db.session.add(LessonProgress(enrolment_id=enrolment.id, lesson_id=lesson.id))
     enrolment.last_lesson_id = lesson.id
     db.session.flush()
+    if exists is None:
+        events.lesson_completed.send(enrolment, lesson=lesson)
     return refresh_completion(enrolment)
 
 

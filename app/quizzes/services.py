@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import load_only
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app import events
 from app.clock import utcnow
 from app.extensions import db
 from app.quizzes import gift
@@ -346,6 +347,7 @@ def submit_attempt(
     for name, value in values.items():
         set_committed_value(attempt, name, value)
     log.info("attempt %s submitted: %s %s", attempt.id, attempt.state, attempt.score)
+    events.attempt_submitted.send(attempt)
     return attempt
 
 

@@ -15,17 +15,19 @@ from app.certificates.models import Certificate
 from app.extensions import db
 from app.learning import assignments
 from app.learning.models import AssignmentMember, Enrolment, EnrolmentStatus
+from app.quizzes.models import QuizAttempt
 from tests.certificates.conftest import complete_tiny
+from tests.conftest import import_folder
 
 
 @contextmanager
 def captured(signal):
-    """Every (sender id, kwargs) the signal sends while the block runs (ids: the senders of
-    a request are gone with its session)."""
+    """Every (sender id, keywords) the signal sends while the block runs, objects as their
+    ids: what a request sent is gone with its session (or its current_user) afterwards."""
     seen = []
 
     def receiver(sender, **kwargs):
-        seen.append((sender.id, kwargs))
+        seen.append((sender.id, {k: getattr(v, "id", v) for k, v in kwargs.items()}))
 
     signal.connect(receiver)
     try:
@@ -89,7 +91,7 @@ def test_revoking_sends_certificate_revoked(client, world, tiny):
     reviewer = db.session.get(accounts.User, world.reviewer_cdmx)
     with captured(events.certificate_revoked) as seen:
         certificates.revoke(cert, reviewer, "issued in error")
-    assert [(s, kw["actor"].id, kw["reason"]) for s, kw in seen] == [
+    assert [(s, kw["actor"], kw["reason"]) for s, kw in seen] == [
         (cert.id, reviewer.id, "issued in error")
     ]
 
@@ -160,3 +162,30 @@ def test_building_more_apps_connects_no_reaction_twice(app, tmp_path):
         create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}, instance_path=str(tmp_path / str(n)))
     assert {signal.name: len(signal.receivers) for signal in events.ALL} == before
     assert before["course_completed"] >= 1 and before["person_moved"] >= 2
+
+
+def test_learning_sends_enrolled_lesson_completed_and_attempt_submitted(client, world, tiny):
+    with (
+        captured(events.enrolled) as enrolled,
+        captured(events.lesson_completed) as lessons,
+        captured(events.attempt_submitted) as attempts,
+    ):
+        complete_tiny(client, world.official_cdmx_email, tiny)
+        # Marking a lesson done twice announces it once.
+        lesson = tiny.version.editions[0].modules[0].lessons[0]
+        client.submit(f"/courses/tiny/lessons/{lesson.id}/done")
+    enrolment = db.session.scalar(select(Enrolment))
+    assert [(s, kw["actor"]) for s, kw in enrolled] == [(enrolment.id, world.official_cdmx)]
+    read = [kw["lesson"] for _s, kw in lessons]
+    edition_lessons = [les.id for m in tiny.version.editions[0].modules for les in m.lessons]
+    assert sorted(read) == sorted(edition_lessons) and len(read) == len(set(read))
+    attempt_ids = db.session.scalars(select(QuizAttempt.id).order_by(QuizAttempt.id)).all()
+    assert [s for s, _kw in attempts] == attempt_ids and len(attempt_ids) == 2
+
+
+def test_publishing_a_new_version_sends_course_published_once(app, world, tiny_copy):
+    with captured(events.course_published) as seen:
+        first = import_folder(tiny_copy)
+        again = import_folder(tiny_copy)  # unchanged: no new version, nothing announced
+    assert again.created is False
+    assert [(s, kw["actor"]) for s, kw in seen] == [(first.version.id, None)]
