@@ -24,9 +24,9 @@ from app.accounts.models import (
     OrgKind,
     Role,
     User,
-    utcnow,
 )
 from app.audit.models import record
+from app.clock import utcnow
 from app.extensions import db
 
 log = logging.getLogger("aula.accounts")

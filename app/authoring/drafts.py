@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from sqlalchemy import delete
 
-from app.accounts.models import User, utcnow
+from app.accounts.models import User
 from app.audit.models import record
 from app.catalog import package as pkg
 from app.catalog import services
 from app.catalog.models import Course
+from app.clock import utcnow
 from app.extensions import db
 
 from .authors import OWNER

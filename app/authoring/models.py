@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import User, utcnow
+from app.accounts.models import User
 from app.catalog.models import Course, CourseVersion
+from app.clock import utcnow
 from app.extensions import db
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from app.accounts.models import User, utcnow
+from app.accounts.models import User
 from app.audit.models import record
 from app.catalog.models import Course
+from app.clock import utcnow
 from app.extensions import db
 
 from .authors import AuthoringRefused

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import update
 
-from app.accounts.models import utcnow
+from app.clock import utcnow
 from app.extensions import db
 
 from .models import Draft, DraftEdition, DraftLesson, DraftModule

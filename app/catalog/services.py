@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -15,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app import events
 from app.accounts.models import User
+from app.cache import LruCache
 from app.catalog import package as pkg
 from app.catalog.models import (
     Course,
@@ -377,26 +376,3 @@ def lesson_page(slug: str, lesson_id: int) -> LessonPage | None:
         if page is not None:
             cache.put((slug, lesson_id), page)
     return page
-
-
-class LruCache:
-    """A bounded least-recently-used cache, per app process, for things that never go stale
-    (versions are immutable): lesson page data and rendered lesson pages."""
-
-    def __init__(self, size: int = 1024):
-        self.size = size
-        self.items: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
-            return value
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self.items[key] = value
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)

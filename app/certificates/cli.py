@@ -10,8 +10,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Organisation, utcnow
+from app.accounts.models import Organisation
 from app.catalog.models import Course
+from app.clock import utcnow
 from app.extensions import db
 
 from . import codes, keys, services

@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.accounts.models import Organisation, User, utcnow
+from app.accounts.models import Organisation, User
 from app.catalog.models import Course, CourseVersion
+from app.clock import utcnow
 from app.extensions import db
 
 

@@ -16,7 +16,7 @@ from flask import current_app
 from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 
-from app.catalog.services import LruCache
+from app.cache import LruCache
 from app.mail import external_url
 
 from . import codes

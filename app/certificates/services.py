@@ -18,9 +18,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import events
-from app.accounts.models import Organisation, OrgKind, User, utcnow
+from app.accounts.models import Organisation, OrgKind, User
 from app.audit.models import record
 from app.catalog.models import Course, Edition
+from app.clock import utcnow
 from app.extensions import db
 from app.learning.models import Enrolment, EnrolmentStatus
 from app.learning.services import completion
@@ -29,7 +30,7 @@ from app.mail import external_url
 from . import codes, credentials, keys
 from .models import Certificate
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("aula.certificates")
 
 #: Entries in the published status list: 131,072 bits (16 KiB), the smallest size the
 #: Bitstring Status List recommends so one list does not single out its few holders.

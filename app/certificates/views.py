@@ -25,7 +25,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts import audit, policy
-from app.accounts.models import Organisation, Role, utcnow
+from app.accounts.models import Organisation, Role
+from app.clock import utcnow
 from app.extensions import db, limiter
 
 from . import codes, credentials, keys, pdf, services

@@ -21,11 +21,12 @@ from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
 from app.accounts import services as accounts
-from app.accounts.models import Organisation, OrgKind, Role, User, utcnow
+from app.accounts.models import Organisation, OrgKind, Role, User
 from app.catalog import services as catalog
 from app.catalog.models import Lesson
 from app.certificates import codes
 from app.certificates.models import Certificate
+from app.clock import utcnow
 from app.extensions import db
 from app.learning import assignments
 from app.learning.models import Assignment, Enrolment, EnrolmentStatus, LessonProgress

@@ -9,8 +9,9 @@ from sqlalchemy import and_, case, exists, func, insert, literal, select, update
 from sqlalchemy.orm import selectinload
 
 from app.accounts import policy
-from app.accounts.models import Organisation, Role, User, utcnow
+from app.accounts.models import Organisation, Role, User
 from app.catalog.models import Course, CourseVersion
+from app.clock import utcnow
 from app.extensions import db
 
 from .models import Assignment, AssignmentMember, Enrolment, EnrolmentStatus

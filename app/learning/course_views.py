@@ -27,6 +27,7 @@ from flask_wtf.csrf import generate_csrf
 
 from app.accounts import policy
 from app.accounts.models import Role
+from app.cache import LruCache
 from app.catalog import services as catalog
 from app.catalog.models import Course, CourseVersion, Lesson
 from app.extensions import db
@@ -135,7 +136,7 @@ def _render_lesson(ctx: dict) -> str:
         enrolment is not None,
         ctx["is_done"],
     )
-    cache = current_app.extensions.setdefault("aula_lesson_html", catalog.LruCache())
+    cache = current_app.extensions.setdefault("aula_lesson_html", LruCache())
     html = cache.get(key)
     if html is None:
         html = render_template("learning/lesson.html", csrf_token=lambda: _CSRF_SLOT, **ctx)

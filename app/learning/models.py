@@ -9,8 +9,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from app.accounts.models import Organisation, User, utcnow
+from app.accounts.models import Organisation, User
 from app.catalog.models import Course, CourseVersion, Edition, Lesson
+from app.clock import utcnow
 from app.extensions import db
 from app.quizzes.models import QuizAttempt
 

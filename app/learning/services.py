@@ -9,9 +9,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload, load_only
 
 from app import events
-from app.accounts.models import User, utcnow
+from app.accounts.models import User
 from app.catalog.models import Course, Edition, Lesson, Module
 from app.catalog.services import edition_lessons, pick_edition
+from app.clock import utcnow
 from app.extensions import db
 from app.learning.assignments import mark_completed
 from app.learning.models import Enrolment, EnrolmentStatus, LessonProgress

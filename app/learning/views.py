@@ -6,8 +6,8 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 
-from app.accounts.models import utcnow
 from app.catalog import services as catalog
+from app.clock import utcnow
 from app.forms import ConfirmForm
 from app.learning import services
 from app.learning.assignments import for_user

@@ -9,9 +9,10 @@ from datetime import timedelta
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import Membership, Role, User, utcnow
+from app.accounts.models import Membership, Role, User
 from app.catalog import services as catalog
 from app.certificates.models import Certificate
+from app.clock import utcnow
 from app.extensions import db
 from app.learning.models import Assignment, AssignmentMember
 from app.mail import external_url, render_message, send

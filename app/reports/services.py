@@ -15,9 +15,10 @@ from sqlalchemy import and_, case, extract, func, or_, select
 from sqlalchemy.orm import load_only, selectinload
 
 from app.accounts import policy
-from app.accounts.models import Organisation, Role, User, utcnow
+from app.accounts.models import Organisation, Role, User
 from app.catalog.models import Course, Lesson
 from app.certificates.models import Certificate
+from app.clock import utcnow
 from app.extensions import db
 from app.learning.models import (
     Assignment,

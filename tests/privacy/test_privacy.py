@@ -6,10 +6,11 @@ import pytest
 from sqlalchemy import event, func, select
 
 from app.accounts import services
-from app.accounts.models import Membership, Organisation, Role, User, utcnow
+from app.accounts.models import Membership, Organisation, Role, User
 from app.audit.models import AuditEntry
 from app.certificates import codes
 from app.certificates.models import Certificate
+from app.clock import utcnow
 from app.extensions import db
 from app.learning import assignments
 from app.learning.models import Enrolment

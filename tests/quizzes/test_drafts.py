@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import utcnow
+from app.clock import utcnow
 from app.extensions import db
 from app.quizzes import services
 from app.quizzes.models import QuizAttempt

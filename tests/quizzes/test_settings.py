@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import User, utcnow
+from app.accounts.models import User
 from app.catalog import package as pkg
 from app.catalog.models import Course
+from app.clock import utcnow
 from app.extensions import db
 from app.learning import services as learning
 from app.quizzes import services

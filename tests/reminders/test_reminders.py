@@ -4,8 +4,9 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from app.accounts.models import Organisation, User, utcnow
+from app.accounts.models import Organisation, User
 from app.certificates.models import Certificate
+from app.clock import utcnow
 from app.extensions import db
 from app.learning import assignments
 from app.learning.models import AssignmentMember

@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from app.accounts import services as accounts
-from app.accounts.models import Organisation, OrgKind, User, utcnow
+from app.accounts.models import Organisation, OrgKind, User
 from app.catalog.models import Course
+from app.clock import utcnow
 from app.extensions import db
 from app.learning import services as learning
 from app.learning.models import Enrolment, EnrolmentStatus
