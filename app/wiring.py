@@ -9,6 +9,7 @@ so building several apps in one process, as the tests do, connects each reaction
 from __future__ import annotations
 
 from app import events
+from app.audit import receivers as audit
 from app.certificates import services as certificates
 from app.learning import assignments
 from app.learning import services as learning
@@ -22,3 +23,5 @@ def connect() -> None:
     events.person_moved.connect(learning.on_person_moved)
     events.person_moved.connect(assignments.on_people_arrived)
     events.person_joined.connect(assignments.on_people_arrived)
+    # The audit log records revocations itself, in the revoking transaction.
+    events.certificate_revoked.connect(audit.certificate_revoked)

@@ -19,7 +19,6 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app import events
 from app.accounts.models import Organisation, OrgKind, User
-from app.audit.models import record
 from app.catalog.models import Course, Edition
 from app.clock import utcnow
 from app.extensions import db
@@ -284,15 +283,6 @@ def revoke(cert: Certificate, actor: User, reason: str, now: datetime | None = N
     cert.revoked_at = now or utcnow()
     cert.revoked_reason = reason[:500]
     cert.revoked_by_id = actor.id
-    record(
-        "certificate.revoke",
-        "certificate",
-        cert.id,
-        actor=actor,
-        organisation_id=cert.organisation_id,
-        reason=cert.revoked_reason,
-        code=cert.code,
-    )
     db.session.flush()
     events.certificate_revoked.send(cert, actor=actor, reason=cert.revoked_reason)
 
