@@ -1,7 +1,7 @@
 """GIFT, Moodle's quiz text format: a parser that reads files the way Moodle's importer does.
 
 `parse()` reads a whole file, `parse_question()` one question. Both return questions in the
-normalised form of shared/conformance/gift/README.md (Moodle's field names); docs/gift.md
+normalised form of tests/conformance/gift/README.md (Moodle's field names); docs/gift.md
 lists what is accepted, the errors, and where this parser deliberately differs from Moodle.
 Standard library only, so the course checker, the CLI and the quiz engine can all use it.
 """

@@ -1,7 +1,7 @@
 """Write questions as GIFT: the inverse of the parser in app.quizzes.gift.
 
 `to_gift()` writes one question in the normalised form that `gift.parse()` returns
-(shared/conformance/gift/README.md), `bank_to_gift()` a list of them as a file. The contract
+(tests/conformance/gift/README.md), `bank_to_gift()` a list of them as a file. The contract
 is `parse(to_gift(q)) == [q]` for every question the parser can return (with `moodle=False`;
 with the default, for every one Moodle reads the same), numbers included.
 

@@ -6,7 +6,7 @@ official's answer is read from the quiz form (`read_form`) and graded (`grade`),
 are counted in the item analysis (`chosen`) and shown in plain text (`describe_answer`) or in
 the data download (`export_answer`), and which template fragment renders its form field.
 
-Questions are dicts in the normalised GIFT form (shared/conformance/gift/README.md). Multiple
+Questions are dicts in the normalised GIFT form (tests/conformance/gift/README.md). Multiple
 choice and multiple answers share GIFT's qtype "multichoice" and tell themselves apart by
 `single`; `type_of()` picks the class. Adding a type means adding a class to `TYPES`.
 
