@@ -20,26 +20,8 @@ from app.forms import ConfirmForm, options
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 log = logging.getLogger("aula.accounts")
 
-admin_required = policy.role_required(Role.ADMIN)
-
-
-def _load_org(org_id: int) -> Organisation:
-    """The organisation, if the admin may manage it; 404 when missing, 403 when outside."""
-    org = db.session.get(Organisation, org_id) or abort(404)
-    if not policy.can_act_on(current_user, Role.ADMIN, org):
-        abort(403)
-    return org
-
-
-def _load_user(user_id: int) -> User:
-    user = db.session.get(User, user_id) or abort(404)
-    if not policy.can_act_on(current_user, Role.ADMIN, user.organisation):
-        abort(403)
-    return user
-
 
 @bp.route("/organisations")
-@admin_required
 def list_organisations():
     """The tree of organisations the admin manages, with their headcounts."""
     orgs = policy.orgs_in_scope(current_user, Role.ADMIN)
@@ -88,7 +70,6 @@ def _save_org(form: OrganisationForm, org: Organisation | None, parents: dict):
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
-@admin_required
 def new_organisation():
     """Add an organisation or department."""
     form = OrganisationForm()
@@ -103,10 +84,9 @@ def new_organisation():
 
 
 @bp.route("/organisations/<id:org_id>", methods=["GET", "POST"])
-@admin_required
 def edit_organisation(org_id: int):
     """Rename or move an organisation."""
-    org = _load_org(org_id)
+    org = policy.organisation_for_admin(current_user, org_id)
     form = OrganisationForm(obj=org)
     parents = _org_form(form, org)
     if request.method == "GET":
@@ -125,7 +105,6 @@ def edit_organisation(org_id: int):
 
 
 @bp.route("/users")
-@admin_required
 def list_users():
     """Everyone in the admin's organisations, with search and pages."""
     q = request.args.get("q", "").strip()[:100]
@@ -139,10 +118,9 @@ def list_users():
 
 
 @bp.route("/users/<id:user_id>", methods=["GET", "POST"])
-@admin_required
 def edit_user(user_id: int):
     """Edit a person's record and see their roles."""
-    user = _load_user(user_id)
+    user = policy.person_for_admin(current_user, user_id)
     form = UserForm(obj=user)
     scope = policy.orgs_in_scope(current_user, Role.ADMIN)
     orgs = {o.id: o for o, _label in scope}
@@ -186,10 +164,9 @@ def edit_user(user_id: int):
 
 
 @bp.route("/users/<id:user_id>/roles", methods=["POST"])
-@admin_required
 def grant_role(user_id: int):
     """Give a person a role over an organisation in the admin's subtree."""
-    user = _load_user(user_id)
+    user = policy.person_for_admin(current_user, user_id)
     form = GrantRoleForm()
     form.role.choices = options((r.value, r.title) for r in GRANTED_ROLES)
     scope = {o.id: o for o, _label in policy.orgs_in_scope(current_user, Role.ADMIN)}
@@ -206,12 +183,9 @@ def grant_role(user_id: int):
 
 
 @bp.route("/memberships/<id:membership_id>/revoke", methods=["POST"])
-@admin_required
 def revoke_role(membership_id: int):
     """Take a role away; an admin cannot remove their own last admin role."""
-    membership = db.session.get(Membership, membership_id) or abort(404)
-    if not policy.can_act_on(current_user, Role.ADMIN, membership.organisation):
-        abort(403)
+    membership = policy.membership_for_admin(current_user, membership_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     user_id = membership.user_id

@@ -1,11 +1,15 @@
-"""Who may do what, in one place. Every query that lists people goes through people_scope."""
+"""Who may do what to which object. app/access.py decides who may call a route at all; the
+functions here decide which objects of the organisation tree the caller reaches, and every
+query that lists people goes through people_scope.
+
+The `..._for_...` functions load one object for a view: they return it when it lies within
+the caller's reach and abort otherwise, with 404 when there is no such object and 403 when
+it lies outside the reach, or 404 then too where the view hides that it exists (hide=True).
+"""
 
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import abort
-from flask_login import current_user, login_required
 from sqlalchemy import ColumnElement, false, or_, select
 
 from app.accounts.models import Membership, Organisation, Role, User
@@ -59,22 +63,6 @@ def can_see_user(actor: User, target: User, role: Role = Role.REVIEWER) -> bool:
     return can_act_on(actor, role, target.organisation)
 
 
-def role_required(role: Role):
-    """View decorator: signed in and holding the role (or admin) somewhere, else 403."""
-
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if not has_role(current_user, role):
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
 def memberships_in_scope(actor: User) -> ColumnElement[bool]:
     """SQL condition on Membership for the memberships an admin may see and revoke."""
     return Membership.organisation_id.in_(
@@ -96,3 +84,39 @@ def orgs_in_scope(user: User, role: Role) -> list[tuple[Organisation, str]]:
         labelled.append((org, " › ".join(chain)))
     labelled.sort(key=lambda pair: pair[1].lower())
     return labelled
+
+
+def _reached(obj, reached: bool, hide: bool):
+    if obj is None:
+        abort(404)
+    if not reached:
+        abort(404 if hide else 403)
+    return obj
+
+
+def person_for_reviewer(actor: User, user_id: int, *, hide: bool = False) -> User:
+    """A person in the actor's reviewer subtree (their learning, their transcript)."""
+    person = db.session.get(User, user_id)
+    return _reached(person, person is not None and can_see_user(actor, person), hide)
+
+
+def person_for_admin(actor: User, user_id: int) -> User:
+    """A person in the actor's admin subtree (their record, roles, erasure)."""
+    person = db.session.get(User, user_id)
+    return _reached(person, person is not None and can_see_user(actor, person, Role.ADMIN), False)
+
+
+def organisation_for_admin(actor: User, org_id: int) -> Organisation:
+    """An organisation in the actor's admin subtree."""
+    org = db.session.get(Organisation, org_id)
+    return _reached(org, org is not None and can_act_on(actor, Role.ADMIN, org), False)
+
+
+def membership_for_admin(actor: User, membership_id: int) -> Membership:
+    """A role held over an organisation in the actor's admin subtree."""
+    membership = db.session.get(Membership, membership_id)
+    return _reached(
+        membership,
+        membership is not None and can_act_on(actor, Role.ADMIN, membership.organisation),
+        False,
+    )

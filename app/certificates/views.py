@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -32,6 +32,11 @@ from app.extensions import db, limiter
 from . import codes, credentials, keys, pdf, services
 from .forms import CodeForm, CredentialForm, PeriodForm, PrivacyForm, RevokeForm
 from .models import Certificate
+from .policy import (
+    certificate_for_holder,
+    certificate_for_holder_or_reviewer,
+    certificate_for_reviewer,
+)
 
 bp = Blueprint("certificates", __name__, template_folder="templates")
 
@@ -55,18 +60,6 @@ def _verify_limit() -> str:
     return current_app.config.get("VERIFY_LIMIT", VERIFY_LIMIT)
 
 
-def _own_or_managed(code: str) -> Certificate:
-    """A certificate its holder, or a reviewer of the holder's organisation, may download."""
-    cert = services.by_code(code)
-    if cert is None:
-        abort(404)
-    if cert.user_id != current_user.id and not policy.can_act_on(
-        current_user, Role.REVIEWER, cert.organisation
-    ):
-        abort(404)
-    return cert
-
-
 def _attachment(data: bytes | str, mimetype: str, filename: str):
     response = current_app.response_class(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -78,7 +71,6 @@ def _attachment(data: bytes | str, mimetype: str, filename: str):
 
 
 @bp.route("/certificates/")
-@login_required
 def my_certificates():
     certs = db.session.scalars(
         select(Certificate)
@@ -93,11 +85,8 @@ def my_certificates():
 
 
 @bp.route("/certificates/<code>/privacy", methods=["POST"])
-@login_required
 def set_privacy(code: str):
-    cert = services.by_code(code)
-    if cert is None or cert.user_id != current_user.id:
-        abort(404)
+    cert = certificate_for_holder(current_user, code)
     form = PrivacyForm(prefix=f"c{cert.id}")
     if not form.validate_on_submit():
         abort(400)
@@ -108,9 +97,8 @@ def set_privacy(code: str):
 
 
 @bp.route("/certificates/<code>/certificate.pdf")
-@login_required
 def download_pdf(code: str):
-    cert = _own_or_managed(code)
+    cert = certificate_for_holder_or_reviewer(current_user, code)
     return _attachment(pdf.render(cert), "application/pdf", f"certificate-{cert.code}.pdf")
 
 
@@ -372,7 +360,6 @@ def _managed_query(form: PeriodForm):
 
 
 @bp.route("/certificates/manage")
-@policy.role_required(Role.REVIEWER)
 def manage():
     form = PeriodForm(request.args)
     form.validate()
@@ -396,7 +383,6 @@ def manage():
 
 
 @bp.route("/certificates/manage/certificates.zip")
-@policy.role_required(Role.REVIEWER)
 def export_zip():
     """Every certificate of the reviewer's organisations in the period, as PDFs in one ZIP."""
     form = PeriodForm(request.args)
@@ -456,11 +442,8 @@ class _Sink(io.RawIOBase):
 
 
 @bp.route("/certificates/<code>/revoke", methods=["POST"])
-@policy.role_required(Role.REVIEWER)
 def revoke(code: str):
-    cert = services.by_code(code)
-    if cert is None or not policy.can_act_on(current_user, Role.REVIEWER, cert.organisation):
-        abort(404)
+    cert = certificate_for_reviewer(current_user, code)
     form = RevokeForm()
     if not form.validate_on_submit():
         flash(_("Give the reason for revoking."), "error")

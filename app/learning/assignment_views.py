@@ -16,13 +16,12 @@ from app.forms import ConfirmForm, options
 
 from . import assignments
 from .forms import AssignmentForm
-from .models import Assignment
+from .policy import assignment_for_reviewer
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments", template_folder="templates")
 
 
 @bp.route("/")
-@policy.role_required(Role.REVIEWER)
 def list_assignments():
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     per_page = current_app.config["PAGE_SIZE"]
@@ -81,7 +80,6 @@ def _people(text: str, organisation: Organisation, form: AssignmentForm) -> list
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@policy.role_required(Role.REVIEWER)
 def new_assignment():
     form = AssignmentForm()
     orgs = _choices(form)
@@ -128,15 +126,10 @@ def new_assignment():
 
 
 @bp.route("/<id:assignment_id>/delete", methods=["POST"])
-@policy.role_required(Role.REVIEWER)
 def delete_assignment(assignment_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    assignment = db.session.get(Assignment, assignment_id)
-    if assignment is None or not policy.can_act_on(
-        current_user, Role.REVIEWER, assignment.organisation
-    ):
-        abort(404)
+    assignment = assignment_for_reviewer(current_user, assignment_id)
     assignments.delete(assignment)
     db.session.commit()
     flash(_("The assignment is removed."), "success")

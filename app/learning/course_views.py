@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from app.accounts import policy
@@ -174,7 +174,6 @@ def print_lesson(slug: str, lesson_id: int):
 
 
 @bp.route("/courses/<slug>/lessons/<id:lesson_id>/done", methods=["POST"])
-@login_required
 def mark_done(slug: str, lesson_id: int):
     """Mark a lesson as done and go on to the next one."""
     ctx = _lesson_context(slug, lesson_id)
@@ -194,7 +193,6 @@ def mark_done(slug: str, lesson_id: int):
 
 
 @bp.route("/courses/<slug>/enrol", methods=["POST"])
-@login_required
 def enrol(slug: str):
     """Enrol oneself, in the chosen language's edition."""
     course = _load_course(slug)
@@ -212,7 +210,6 @@ def enrol(slug: str):
 
 
 @bp.route("/courses/<slug>/withdraw", methods=["POST"])
-@login_required
 def withdraw(slug: str):
     """Leave a course; progress is kept if the official comes back."""
     course = _load_course(slug)

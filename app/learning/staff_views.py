@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.accounts import policy
-from app.accounts.models import User
 from app.catalog import services as catalog
 from app.extensions import db
 from app.forms import options
@@ -20,14 +19,6 @@ from .forms import StaffEnrolForm
 
 bp = Blueprint("people", __name__, url_prefix="/staff", template_folder="templates")
 log = logging.getLogger("aula.learning")
-
-
-def _load_person(user_id: int) -> User:
-    """Someone in the reviewer's subtree; 404 when missing, 403 when elsewhere."""
-    person = db.session.get(User, user_id) or abort(404)
-    if not policy.can_see_user(current_user, person):
-        abort(403)
-    return person
 
 
 def _course_options(form: StaffEnrolForm) -> dict:
@@ -42,7 +33,7 @@ def _course_options(form: StaffEnrolForm) -> dict:
 @bp.route("/<id:user_id>")
 def show_person(user_id: int):
     """One official: their courses and progress, and enrolment in another course."""
-    person = _load_person(user_id)
+    person = policy.person_for_reviewer(current_user, user_id)
     form = StaffEnrolForm(formdata=None)
     _course_options(form)
     return render_template(
@@ -56,7 +47,7 @@ def show_person(user_id: int):
 @bp.route("/<id:user_id>/enrol", methods=["POST"])
 def enrol_person(user_id: int):
     """Enrol an official in a course, in their own language where the course has it."""
-    person = _load_person(user_id)
+    person = policy.person_for_reviewer(current_user, user_id)
     form = StaffEnrolForm()
     courses = _course_options(form)
     if not form.validate_on_submit():

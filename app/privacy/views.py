@@ -12,7 +12,6 @@ from flask_login import current_user
 
 from app.accounts import policy
 from app.accounts.forms import EraseForm
-from app.accounts.models import Role, User
 from app.clock import utcnow
 from app.extensions import db
 from app.forms import ConfirmForm
@@ -49,9 +48,7 @@ def export_my_data():
 def erase_user(user_id: int):
     """Erase a person on their request, once the admin has typed their address; a refusal
     (oneself, an administrator, already erased) is explained on the page and changes nothing."""
-    user = db.session.get(User, user_id) or abort(404)
-    if not policy.can_act_on(current_user, Role.ADMIN, user.organisation):
-        abort(403)
+    user = policy.person_for_admin(current_user, user_id)
     actor = current_user._get_current_object()
     refusal = services.erase_refusal(actor, user)
     form = EraseForm()
