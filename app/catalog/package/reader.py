@@ -1,160 +1,40 @@
-"""Course packages on disk: read and check them, render lessons, write them back.
-
-Pure Python with no Flask import, so `flask courses check` needs no database and tests need
-no app. See docs/course-format.md for the format.
-"""
+"""Reading a package folder and checking it: every problem named by file and line."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-import mimetypes
 import re
 import tomllib
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 from app import markup
 from app.quizzes.gift import GiftError, parse, questions_by_category
 
-LANGUAGES = ("es", "pt_BR", "fr", "en")
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-NUMBERED = re.compile(r"^(\d{1,3})-([a-z0-9]+(?:-[a-z0-9]+)*)$")
-THEME = SLUG
-MEDIA_TYPES = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".svg": "image/svg+xml",
-    ".webp": "image/webp",
-    ".pdf": "application/pdf",
-    ".csv": "text/csv",
-    ".txt": "text/plain",
-    ".odt": "application/vnd.oasis.opendocument.text",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
-MAX_MEDIA_BYTES = 5 * 1024 * 1024
-COURSE_KEYS = {
-    "slug",
-    "hours",
-    "pass_mark",
-    "certificate_validity_months",
-    "themes",
-    "authors",
-    "booklet",
-}
-BOOKLET_KEYS = {"number", "title", "reference", "url"}
-#: Far beyond any course file, far below what costs the TOML reader real time or memory
-#: (it recurses into nested arrays and tables, and is quadratic in a key's dotted parts).
-TOML_MAX_DEPTH = 32
-TOML_MAX_KEY_PARTS = 32
-#: Upper bounds for numbers that end up in integer columns or in date arithmetic.
-MAX_HOURS = 10_000
-MAX_MINUTES = 10_000
-MAX_VALIDITY_MONTHS = 1200
-MAX_COUNT = 10_000
-#: Raw HTML nested deeper than this is refused: sanitising it takes quadratic time.
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One error, located by file (relative to where checking started) and line."""
-
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
-
-
-@dataclass
-class QuizSource:
-    filename: str
-    text: str
-
-
-@dataclass
-class LessonSource:
-    position: int
-    slug: str
-    filename: str
-    title: str
-    minutes: int
-    body: str
-
-
-@dataclass
-class ModuleSource:
-    position: int
-    slug: str
-    dirname: str
-    title: str
-    lessons: list[LessonSource] = field(default_factory=list)
-    quiz: QuizSource | None = None
-    #: The [quiz] table of module.toml, as written (defaults are the quiz engine's).
-    quiz_settings: dict = field(default_factory=dict)
-
-
-@dataclass
-class EditionSource:
-    language: str
-    title: str
-    summary: str
-    modules: list[ModuleSource] = field(default_factory=list)
-    final: QuizSource | None = None
-    #: The [final] table of edition.toml.
-    final_settings: dict = field(default_factory=dict)
-
-
-@dataclass
-class Package:
-    """A checked package: everything needed to import it, and nothing from the disk."""
-
-    slug: str
-    meta: dict
-    editions: dict[str, EditionSource]
-    media: dict[str, bytes]
-
-    def canonical(self) -> dict:
-        """The content that defines a version: equal packages give equal hashes."""
-        return {
-            "meta": self.meta,
-            "editions": {
-                lang: {
-                    "title": e.title,
-                    "summary": e.summary,
-                    "final": e.final.text if e.final else None,
-                    "final_settings": e.final_settings,
-                    "modules": [
-                        {
-                            "dir": m.dirname,
-                            "title": m.title,
-                            "quiz": m.quiz.text if m.quiz else None,
-                            "quiz_settings": m.quiz_settings,
-                            "lessons": [
-                                [les.filename, les.title, les.minutes, les.body]
-                                for les in m.lessons
-                            ],
-                        }
-                        for m in e.modules
-                    ],
-                }
-                for lang, e in sorted(self.editions.items())
-            },
-            "media": {p: hashlib.sha256(b).hexdigest() for p, b in sorted(self.media.items())},
-        }
-
-    def content_hash(self) -> str:
-        data = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(data.encode()).hexdigest()
+from .links import resolve
+from .model import (
+    BOOKLET_KEYS,
+    COURSE_KEYS,
+    IMAGE_SUFFIXES,
+    LANGUAGES,
+    MAX_COUNT,
+    MAX_HOURS,
+    MAX_MEDIA_BYTES,
+    MAX_MINUTES,
+    MAX_VALIDITY_MONTHS,
+    MEDIA_TYPES,
+    NUMBERED,
+    QUIZ_SETTINGS,
+    SLUG,
+    THEME,
+    EditionSource,
+    LessonSource,
+    ModuleSource,
+    Package,
+    Problem,
+    QuizSource,
+)
+from .toml import parse_toml
 
 
 class _Reader:
@@ -230,92 +110,6 @@ class _Reader:
                 continue
             found.append(entry)
         return found
-
-
-_TOML_TOKEN = re.compile(r"""\"\"\"|'''|["'#\[\]{}.=,\n]""")
-_TOML_BASIC_END = re.compile(r'(?:[^"\\\n]|\\.)*"')
-# A multi-line string may end with one or two quotes right before its closing three.
-_TOML_MULTI_END = re.compile(r'(?:[^"\\]|\\.|"(?!""))*""""?"?', re.DOTALL)
-
-
-def _string_end(text: str, quote: str, pos: int) -> int:
-    """Where the string that opened with quote just before pos ends; -1 if it never does."""
-    if quote == '"':
-        found = _TOML_BASIC_END.match(text, pos)
-        return found.end() if found else -1
-    if quote == '"""':
-        found = _TOML_MULTI_END.match(text, pos)
-        return found.end() if found else -1
-    close = text.find(quote, pos)
-    if close == -1 or (quote == "'" and "\n" in text[pos:close]):
-        return -1
-    end = close + len(quote)
-    if quote == "'''":
-        while end < len(text) and end < close + 5 and text[end] == "'":
-            end += 1
-    return end
-
-
-def _toml_shape(text: str) -> tuple[int, str] | None:
-    """(line, message) when text nests deeper, or has longer dotted keys, than a course file
-    ever needs. A linear scan that skips strings and comments; text that is not TOML is
-    left for tomllib to report."""
-    stack: list[str] = []
-    line, parts, in_key, pos = 1, 1, True, 0
-    while found := _TOML_TOKEN.search(text, pos):
-        mark, start, pos = found[0], found.start(), found.end()
-        if mark in ('"', '"""', "'", "'''"):
-            pos = _string_end(text, mark, pos)
-            if pos == -1:
-                return None
-            line += text.count("\n", start, pos)
-        elif mark == "#":
-            pos = text.find("\n", pos)
-            if pos == -1:
-                return None
-        elif mark == "\n":
-            line += 1
-            if not stack:
-                in_key, parts = True, 1
-        elif mark in "[{":
-            stack.append(mark)
-            if len(stack) > TOML_MAX_DEPTH:
-                return line, f"nested more than {TOML_MAX_DEPTH} levels deep"
-            if mark == "{":
-                in_key, parts = True, 1
-        elif mark in "]}":
-            if stack:
-                stack.pop()
-            in_key = False
-        elif mark == "." and in_key:
-            parts += 1
-            if parts > TOML_MAX_KEY_PARTS:
-                return line, f"a dotted key of more than {TOML_MAX_KEY_PARTS} parts"
-        elif mark == "=":
-            in_key = False
-        elif mark == "," and stack and stack[-1] == "{":
-            in_key, parts = True, 1
-    return None
-
-
-def parse_toml(text: str) -> dict:
-    """tomllib.loads for files from strangers. Every refusal is a TOMLDecodeError whose
-    message ends in "(at line N, column M)", like tomllib's own."""
-    shape = _toml_shape(text)
-    if shape is not None:
-        line, message = shape
-        raise tomllib.TOMLDecodeError(f"{message} (at line {line}, column 1)")
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        raise
-    except ValueError:
-        # int() refuses numbers of more than 4300 digits (sys.get_int_max_str_digits).
-        digits = re.search(r"[0-9_]{4300,}", text)
-        line = text.count("\n", 0, digits.start()) + 1 if digits else 1
-        raise tomllib.TOMLDecodeError(
-            f"a number with too many digits (at line {line}, column 1)"
-        ) from None
 
 
 def _check_string(reader, path, text, data, key, required=True, first_line=1) -> str | None:
@@ -484,20 +278,6 @@ def _read_lesson(reader: _Reader, path: Path, position: int, slug: str) -> Lesso
     if not (title_ok and minutes_ok):
         return None
     return LessonSource(position, slug, path.name, title.strip(), minutes, body)
-
-
-QUIZ_SETTINGS = {
-    "attempts": "positive integer",
-    "time_limit_minutes": "positive integer",
-    "draw": "positive integer",
-    "draw_by_category": "category counts",
-    "grading": ("highest", "last"),
-    "feedback": ("after_attempt", "after_passing", "never"),
-    "shuffle_questions": "boolean",
-    "shuffle_answers": "boolean",
-    "one_per_page": "boolean",
-    "late_submission": ("grade_saved", "refuse"),
-}
 
 
 def _read_quiz_settings(reader: _Reader, path: Path, data: dict, table: str) -> dict:
@@ -786,40 +566,6 @@ def read_package(path: Path, shown_as: str | None = None) -> tuple[Package | Non
     return None, sorted(set(reader.problems))
 
 
-@dataclass(frozen=True)
-class Target:
-    """Where a relative link or image points inside the package."""
-
-    kind: str  # "lesson", "media" or "external"
-    path: str  # package-relative path, or the URL itself
-
-
-def resolve(lesson_path: str, url: str) -> Target | str:
-    """Classify a link from a lesson; returns an error message for a link that is not allowed."""
-    parts = urlsplit(url)
-    if parts.scheme in {"http", "https", "mailto"}:
-        return Target("external", url)
-    if parts.scheme or parts.netloc:
-        return f'links with "{parts.scheme or "//"}" are not allowed: {url}'
-    if not parts.path:
-        return Target("external", url)  # a same-page anchor
-    if parts.path.startswith("/"):
-        return f"absolute paths are not allowed; write the path relative to the lesson: {url}"
-    joined = PurePosixPath(lesson_path).parent / unquote(parts.path)
-    stack: list[str] = []
-    for part in joined.parts:
-        if part == "..":
-            if not stack:
-                return f"the link leaves the package: {url}"
-            stack.pop()
-        elif part != ".":
-            stack.append(part)
-    target = "/".join(stack)
-    if target.endswith(".md"):
-        return Target("lesson", target)
-    return Target("media", target)
-
-
 def _line_of(text: str, url: str, offset: int) -> int:
     for number, line in enumerate(text.split("\n"), start=1):
         if url in line:
@@ -857,98 +603,3 @@ def _check_links(reader: _Reader, package: Package) -> None:
                         reader.error(rel, line, f"links must stay within the same language: {url}")
                     elif target.kind == "media" and target.path not in package.media:
                         reader.error(rel, line, f"broken link: no file at {url}")
-
-
-def render_lesson(body: str, lesson_path: str, url_for_target: Callable[[Target], str]) -> str:
-    """Markdown to sanitised HTML, with package links rewritten to site URLs."""
-
-    def rewrite(token) -> None:
-        attr = "href" if token.type == "link_open" else "src" if token.type == "image" else None
-        if attr:
-            target = resolve(lesson_path, token.attrGet(attr) or "")
-            if isinstance(target, Target) and target.kind != "external":
-                token.attrSet(attr, url_for_target(target))
-            if token.type == "image":
-                token.attrSet("loading", "lazy")
-
-    return markup.render(body, rewrite)
-
-
-# Writing -------------------------------------------------------------------------------
-
-
-def _toml_value(value) -> str:
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return (
-            "{ "
-            + ", ".join(f"{_toml_value(k)} = {_toml_value(v)}" for k, v in value.items())
-            + " }"
-        )
-    return repr(value)
-
-
-def write_package(package: Package, dest: Path) -> Path:
-    """Write the package as a folder named after its slug inside dest; returns that folder."""
-    root = dest / package.slug
-    root.mkdir(parents=True, exist_ok=False)
-    meta = package.meta
-    lines = [f"{key} = {_toml_value(meta[key])}" for key in ("slug", "hours", "pass_mark")]
-    if meta.get("certificate_validity_months") is not None:
-        lines.append(f"certificate_validity_months = {meta['certificate_validity_months']}")
-    lines += [
-        f"themes = {_toml_value(meta['themes'])}",
-        f"authors = {_toml_value(meta['authors'])}",
-    ]
-    lines += ["", "[booklet]"]
-    for key in ("number", "title", "reference", "url"):
-        if meta["booklet"].get(key) is not None:
-            lines.append(f"{key} = {_toml_value(meta['booklet'][key])}")
-    (root / "course.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    for rel, data in package.media.items():
-        target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    for lang, edition in package.editions.items():
-        folder = root / lang
-        folder.mkdir()
-        (folder / "edition.toml").write_text(
-            f"title = {_toml_value(edition.title)}\nsummary = {_toml_value(edition.summary)}\n"
-            + _settings_table("final", edition.final_settings),
-            encoding="utf-8",
-        )
-        if edition.final:
-            (folder / "final.gift").write_text(edition.final.text, encoding="utf-8")
-        for module in edition.modules:
-            mfolder = folder / module.dirname
-            mfolder.mkdir()
-            (mfolder / "module.toml").write_text(
-                f"title = {_toml_value(module.title)}\n"
-                + _settings_table("quiz", module.quiz_settings),
-                encoding="utf-8",
-            )
-            if module.quiz:
-                (mfolder / "quiz.gift").write_text(module.quiz.text, encoding="utf-8")
-            for lesson in module.lessons:
-                front = (
-                    f"+++\ntitle = {_toml_value(lesson.title)}\nminutes = {lesson.minutes}\n+++\n\n"
-                )
-                (mfolder / lesson.filename).write_text(front + lesson.body, encoding="utf-8")
-    return root
-
-
-def _settings_table(name: str, settings: dict) -> str:
-    if not settings:
-        return ""
-    return f"\n[{name}]\n" + "".join(f"{k} = {_toml_value(v)}\n" for k, v in settings.items())
-
-
-def media_type(path: str) -> str:
-    return MEDIA_TYPES.get(PurePosixPath(path).suffix.lower()) or (
-        mimetypes.guess_type(path)[0] or "application/octet-stream"
-    )
