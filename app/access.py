@@ -3,10 +3,12 @@
 Every endpoint in the URL map must have a rule here. The gate registered by `register` runs
 before every view: it sends anonymous callers to sign in and refuses callers without the
 rule's role (403), and it refuses any endpoint that has no rule at all, so a new route is
-closed until someone decides who may use it. Views still make the object-level check the
-rule's scope names (is this person, certificate or course within the caller's reach?), with
-the helpers in app.accounts.policy; tests/test_access_matrix.py checks both levels for every
-route, method and role.
+closed until someone decides who may use it, and no view repeats this check. Views then
+make the object-level check the rule's scope names (is this person, certificate or course
+within the caller's reach?) with named policy functions: app.accounts.policy for people and
+organisations, the owning domain's policy module for its own objects (certificates,
+assignments). tests/test_access_matrix.py checks both levels for every route, method and
+role.
 """
 
 from __future__ import annotations

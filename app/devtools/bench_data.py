@@ -30,7 +30,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.learning import assignments
 from app.learning.models import Assignment, Enrolment, EnrolmentStatus, LessonProgress
-from app.quizzes.models import QuizAttempt
+from app.quizzes.models import AttemptState, QuizAttempt
 
 bench_cli = AppGroup(
     "bench", help="Generate a large data set for benchmarks (never in production)."
@@ -108,7 +108,10 @@ def generate(officials: int, courses: int, seed: int = 7) -> dict[str, int]:
         for user_id, organisation_id in ids:
             picked = rng.sample(editions, min(len(editions), rng.randint(0, 5)))
             for course, version, edition, _lessons in picked:
-                state = rng.choices(["completed", "active", "withdrawn"], [5, 4, 1])[0]
+                state = rng.choices(
+                    [EnrolmentStatus.COMPLETED, EnrolmentStatus.ACTIVE, EnrolmentStatus.WITHDRAWN],
+                    [5, 4, 1],
+                )[0].value
                 enrolled = now - timedelta(days=rng.randint(1, 700))
                 done = enrolled + timedelta(days=rng.randint(1, 60))
                 enrolments.append(
@@ -120,7 +123,7 @@ def generate(officials: int, courses: int, seed: int = 7) -> dict[str, int]:
                         "edition_id": edition.id,
                         "status": state,
                         "enrolled_at": enrolled,
-                        "completed_at": done if state == "completed" else None,
+                        "completed_at": done if state == EnrolmentStatus.COMPLETED else None,
                         "updated_at": now,
                     }
                 )
@@ -140,7 +143,11 @@ def generate(officials: int, courses: int, seed: int = 7) -> dict[str, int]:
         attempts, progress, certificates = [], [], []
         for enrolment_id, user_id, course_id, status, completed_at, version_id, edition_id in rows:
             lessons = by_edition[edition_id]
-            read = lessons if status == "completed" else lessons[: rng.randint(0, len(lessons))]
+            read = (
+                lessons
+                if status == EnrolmentStatus.COMPLETED
+                else lessons[: rng.randint(0, len(lessons))]
+            )
             progress.extend(
                 {"enrolment_id": enrolment_id, "lesson_id": lid, "completed_at": now}
                 for lid in read
@@ -151,7 +158,7 @@ def generate(officials: int, courses: int, seed: int = 7) -> dict[str, int]:
                         "enrolment_id": enrolment_id,
                         "quiz_key": "final",
                         "number": number,
-                        "state": "submitted",
+                        "state": AttemptState.SUBMITTED.value,
                         "questions": [],
                         "draft": {},
                         "pass_mark": 70,

@@ -33,6 +33,11 @@ _STATUS_TITLES = {
 }
 
 
+class EnrolmentError(ValueError):
+    """A learning action that cannot happen (no published version, not enrolled, a status
+    change the enrolment's status does not allow...)."""
+
+
 class Enrolment(db.Model):
     """An official following a course; pinned to the version and edition they started on."""
 
@@ -88,11 +93,33 @@ class Enrolment(db.Model):
 
     @property
     def status_enum(self) -> EnrolmentStatus:
-        return EnrolmentStatus(self.status)
+        # Not yet flushed, the column default has not been applied: a new enrolment is active.
+        return EnrolmentStatus(self.status or EnrolmentStatus.ACTIVE)
 
     @property
     def is_active(self) -> bool:
         return self.status != EnrolmentStatus.WITHDRAWN
+
+    # The status changes. Active is where every enrolment starts; completed is for good (what
+    # an official earned never changes); withdrawn comes back to active on enrolling again.
+
+    def _move(self, to: EnrolmentStatus, allowed_from: EnrolmentStatus) -> None:
+        if self.status_enum is not allowed_from:
+            raise EnrolmentError(f"a {self.status_enum} enrolment cannot become {to}")
+        self.status = to.value
+
+    def complete(self, at: datetime) -> None:
+        """Active to completed, at the given time."""
+        self._move(EnrolmentStatus.COMPLETED, EnrolmentStatus.ACTIVE)
+        self.completed_at = at
+
+    def withdraw(self) -> None:
+        """Active to withdrawn; progress is kept for a return."""
+        self._move(EnrolmentStatus.WITHDRAWN, EnrolmentStatus.ACTIVE)
+
+    def reactivate(self) -> None:
+        """Withdrawn to active again, on the same version and edition."""
+        self._move(EnrolmentStatus.ACTIVE, EnrolmentStatus.WITHDRAWN)
 
 
 class LessonProgress(db.Model):

@@ -22,7 +22,7 @@ from app.learning import services as learning
 from app.learning.models import Enrolment, EnrolmentStatus
 from app.quizzes import services
 from app.quizzes.grading import InvalidResponse
-from app.quizzes.models import QuizAttempt
+from app.quizzes.models import AttemptState, QuizAttempt
 
 bp = Blueprint("quiz", __name__, template_folder="templates")
 #: How many past attempts the quiz page lists (the latest ones).
@@ -236,7 +236,7 @@ def save(slug: str, attempt_id: int):
 def show_attempt(slug: str, attempt_id: int):
     """The result of one's own attempt, with the feedback of each answer."""
     course, enrolment, attempt = _own_attempt(slug, attempt_id)
-    if attempt.state == "in_progress":
+    if attempt.state == AttemptState.IN_PROGRESS:
         return redirect(_quiz_url(slug, _ref_for(enrolment, attempt)))
     responses = {r.position: r for r in attempt.responses}
     ref = _ref_for(enrolment, attempt)

@@ -15,15 +15,11 @@ from app.catalog.services import edition_lessons, pick_edition
 from app.clock import utcnow
 from app.extensions import db
 from app.learning.assignments import mark_completed
-from app.learning.models import Enrolment, EnrolmentStatus, LessonProgress
+from app.learning.models import Enrolment, EnrolmentError, EnrolmentStatus, LessonProgress
 from app.quizzes.models import FINAL
 from app.quizzes.services import counted_score, graded_scores, quiz_key, quiz_scores, quizzes_of
 
 log = logging.getLogger("aula.learning")
-
-
-class EnrolmentError(ValueError):
-    """A learning action that cannot happen (no published version, not enrolled...)."""
 
 
 def find_enrolment(user: User, course: Course) -> Enrolment | None:
@@ -64,7 +60,7 @@ def enrol(user: User, course: Course, language: str, actor: User | None = None) 
     enrolment = find_enrolment(user, course)
     if enrolment is not None:
         if enrolment.status == EnrolmentStatus.WITHDRAWN:
-            enrolment.status = EnrolmentStatus.ACTIVE.value
+            enrolment.reactivate()
             refresh_completion(enrolment)
             events.enrolled.send(enrolment, actor=actor or user)
         return enrolment
@@ -87,10 +83,9 @@ def enrol(user: User, course: Course, language: str, actor: User | None = None) 
 
 
 def withdraw(enrolment: Enrolment) -> None:
-    """Leave a course; progress is kept in case the official comes back."""
-    if enrolment.status == EnrolmentStatus.COMPLETED:
-        raise EnrolmentError("a completed course cannot be withdrawn from")
-    enrolment.status = EnrolmentStatus.WITHDRAWN.value
+    """Leave a course; progress is kept in case the official comes back. A completed course
+    cannot be withdrawn from (EnrolmentError)."""
+    enrolment.withdraw()
     db.session.flush()
 
 
@@ -134,8 +129,9 @@ def completion(enrolment: Enrolment) -> Completion:
 
 
 def refresh_completion(enrolment: Enrolment) -> bool:
-    """Mark the enrolment completed when the rule says so; True when this call completed it."""
-    if enrolment.status == EnrolmentStatus.COMPLETED:
+    """Mark an active enrolment completed when the rule says so; True when this call completed
+    it. A withdrawn one completes when the official comes back (enrol refreshes it)."""
+    if enrolment.status != EnrolmentStatus.ACTIVE:
         return False
     # One cheap query first: with a lesson still unread the answer is no, whatever the
     # quizzes say (most quiz submissions land here).
@@ -151,8 +147,7 @@ def refresh_completion(enrolment: Enrolment) -> bool:
     )
     if unread or not completion(enrolment).is_complete:
         return False
-    enrolment.status = EnrolmentStatus.COMPLETED.value
-    enrolment.completed_at = utcnow()
+    enrolment.complete(utcnow())
     db.session.flush()
     log.info("enrolment %s completed", enrolment.id)
     # Their assignments of this course stop counting as due; the receivers of the signal

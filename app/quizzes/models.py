@@ -7,8 +7,9 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, update
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.clock import utcnow
 from app.extensions import db
@@ -31,6 +32,11 @@ _STATE_TITLES = {
     AttemptState.SUBMITTED: _l("Submitted"),
     AttemptState.NEEDS_GRADING: _l("Waiting for grading"),
 }
+
+
+class AttemptClosed(Exception):
+    """The attempt is not in the state the change needs: submitted already (a double click,
+    a second tab), or graded already."""
 
 
 class QuizAttempt(db.Model):
@@ -67,7 +73,40 @@ class QuizAttempt(db.Model):
 
     @property
     def state_enum(self) -> AttemptState:
-        return AttemptState(self.state)
+        # Not yet flushed, the column default has not been applied: a new attempt is open.
+        return AttemptState(self.state or AttemptState.IN_PROGRESS)
+
+    # The state changes: in progress, then submitted (graded) or waiting for a trainer to
+    # grade its essays, then submitted. Nothing goes back.
+
+    def submit(self, score: float | None, at: datetime) -> None:
+        """Close the open attempt: graded with a score, or waiting for grading (score None).
+
+        The change is one conditional UPDATE, so of two simultaneous submissions only one
+        gets past it; the other raises AttemptClosed and changes nothing. What the UPDATE
+        wrote is set on the object without reading the row (and its question snapshot) back.
+        """
+        if self.state_enum is not AttemptState.IN_PROGRESS:
+            raise AttemptClosed(f"a {self.state_enum} attempt cannot be submitted")
+        state = AttemptState.NEEDS_GRADING if score is None else AttemptState.SUBMITTED
+        values = {"state": state.value, "submitted_at": at, "score": score}
+        claimed = db.session.execute(
+            update(QuizAttempt)
+            .where(QuizAttempt.id == self.id, QuizAttempt.state == AttemptState.IN_PROGRESS)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            raise AttemptClosed("submitted meanwhile")
+        for name, value in values.items():
+            set_committed_value(self, name, value)
+
+    def mark_graded(self, score: float) -> None:
+        """Waiting for grading to submitted, once a trainer graded every essay."""
+        if self.state_enum is not AttemptState.NEEDS_GRADING:
+            raise AttemptClosed(f"a {self.state_enum} attempt is not waiting for grading")
+        self.score = score
+        self.state = AttemptState.SUBMITTED.value
 
     @property
     def passed(self) -> bool:

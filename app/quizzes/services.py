@@ -13,16 +13,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import load_only
-from sqlalchemy.orm.attributes import set_committed_value
 
 from app import events
 from app.clock import utcnow
 from app.extensions import db
 from app.quizzes import gift
 from app.quizzes.grading import InvalidResponse, grade
-from app.quizzes.models import FINAL, AttemptState, QuizAttempt, QuizResponse
+from app.quizzes.models import FINAL, AttemptClosed, AttemptState, QuizAttempt, QuizResponse
 
 log = logging.getLogger("aula.quizzes")
 
@@ -252,10 +251,6 @@ def responses_from_form(questions: list[dict], form, positions=None) -> dict[int
     return responses
 
 
-class AttemptClosed(Exception):
-    """The attempt was submitted already (a double click, a second tab)."""
-
-
 def save_draft(attempt: QuizAttempt, responses: dict[int, object], now=None) -> bool:
     """Keep the answers given so far; refused (False) once the attempt is closed or late."""
     if attempt.state != AttemptState.IN_PROGRESS or is_late(attempt, now):
@@ -280,9 +275,10 @@ def submit_attempt(
 ) -> QuizAttempt:
     """Grade and close an open attempt exactly once.
 
-    The state change is one conditional UPDATE, so of two simultaneous submissions only one
-    gets past it; the other raises AttemptClosed and records nothing. Answers posted after
-    the deadline do not count: the attempt is graded on what was saved before it.
+    The state change is one conditional UPDATE (QuizAttempt.submit), so of two simultaneous
+    submissions only one gets past it; the other raises AttemptClosed and records nothing.
+    Answers posted after the deadline do not count: the attempt is graded on what was saved
+    before it.
     """
     saved = draft_responses(attempt)
     if is_late(attempt, now):
@@ -314,20 +310,7 @@ def submit_attempt(
                 feedback=result.feedback,
             )
         )
-    state = AttemptState.NEEDS_GRADING if waiting else AttemptState.SUBMITTED
-    values = {
-        "state": state.value,
-        "submitted_at": utcnow(),
-        "score": None if waiting else (100.0 * total / count if count else 100.0),
-    }
-    claimed = db.session.execute(
-        update(QuizAttempt)
-        .where(QuizAttempt.id == attempt.id, QuizAttempt.state == AttemptState.IN_PROGRESS)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        raise AttemptClosed()
+    attempt.submit(None if waiting else (100.0 * total / count if count else 100.0), utcnow())
     # Core executemany, not ORM objects: nothing needs the new ids back, and psycopg sends
     # one short prepared statement in a pipeline instead of parsing a 100-parameter one.
     db.session.execute(
@@ -343,9 +326,6 @@ def submit_attempt(
             for r in graded
         ],
     )
-    # What the UPDATE wrote, without reading the row (and its question snapshot) back.
-    for name, value in values.items():
-        set_committed_value(attempt, name, value)
     log.info("attempt %s submitted: %s %s", attempt.id, attempt.state, attempt.score)
     events.attempt_submitted.send(attempt)
     return attempt
@@ -406,8 +386,7 @@ def grade_essays(
         response.fraction, response.feedback = fraction, feedback
     answerable = [r for r in attempt.responses]
     total = sum(r.fraction or 0.0 for r in answerable)
-    attempt.score = 100.0 * total / len(answerable) if answerable else 100.0
-    attempt.state = AttemptState.SUBMITTED.value
+    attempt.mark_graded(100.0 * total / len(answerable) if answerable else 100.0)
     db.session.flush()
     log.info("attempt %s graded by user %s: %s", attempt.id, grader_id, attempt.score)
     return attempt
