@@ -89,6 +89,11 @@ class DraftModule(db.Model):
         back_populates="module", order_by="DraftLesson.position", cascade="all, delete-orphan"
     )
 
+    @property
+    def dirname(self) -> str:
+        """Its folder in the package it is published as (position and slug give it)."""
+        return f"{self.position:02d}-{self.slug}"
+
 
 class DraftLesson(db.Model):
     __tablename__ = "draft_lessons"
@@ -104,6 +109,11 @@ class DraftLesson(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     module: Mapped[DraftModule] = relationship(back_populates="lessons")
+
+    @property
+    def filename(self) -> str:
+        """Its file in the package it is published as."""
+        return f"{self.position:02d}-{self.slug}.md"
 
 
 class DraftMedia(db.Model):

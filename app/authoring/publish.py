@@ -17,13 +17,12 @@ from app.accounts.models import User
 from app.audit.models import record
 from app.catalog import package as pkg
 from app.catalog import services
-from app.catalog.models import Course, CourseVersion, MediaFile
+from app.catalog.models import Course, CourseVersion
 from app.extensions import db
 
 from .drafts import discard, get_draft
 from .models import Draft, DraftComment, DraftMedia, DraftReview
 from .review import approved
-from .structure import dirname, filename
 
 
 class NotApproved(Exception):
@@ -33,41 +32,12 @@ class NotApproved(Exception):
 def to_package(draft: Draft) -> tuple[pkg.Package | None, list[pkg.Problem]]:
     """Write the draft as a package and read it back with the checker."""
     slug = draft.course.slug
-    editions = {}
-    for edition in draft.editions:
-        esrc = pkg.EditionSource(
-            edition.language,
-            edition.title,
-            edition.summary,
-            final=pkg.QuizSource("final.gift", edition.final_quiz) if edition.final_quiz else None,
-            final_settings=dict(edition.final_settings or {}),
-        )
-        for module in edition.modules:
-            msrc = pkg.ModuleSource(
-                module.position,
-                module.slug,
-                dirname(module),
-                module.title,
-                quiz=pkg.QuizSource("quiz.gift", module.quiz) if module.quiz else None,
-                quiz_settings=dict(module.quiz_settings or {}),
-            )
-            msrc.lessons = [
-                pkg.LessonSource(
-                    les.position, les.slug, filename(les), les.title, les.minutes, les.body_md
-                )
-                for les in module.lessons
-            ]
-            esrc.modules.append(msrc)
-        editions[edition.language] = esrc
-    media = {
-        row.path: data
-        for row, data in db.session.execute(
-            select(DraftMedia, MediaFile.data)
-            .join(MediaFile, MediaFile.sha256 == DraftMedia.sha256)
-            .where(DraftMedia.course_id == draft.course_id)
-        )
-    }
-    written = pkg.Package(slug, {"slug": slug, **draft.meta}, editions, media)
+    media = db.session.execute(
+        select(DraftMedia.path, DraftMedia.sha256).where(DraftMedia.course_id == draft.course_id)
+    )
+    written = services.build_package(
+        slug, {"slug": slug, **draft.meta}, draft.editions, dict(media.all())
+    )
     with tempfile.TemporaryDirectory() as tmp:
         try:
             root = pkg.write_package(written, Path(tmp))

@@ -34,15 +34,7 @@ def course_id_of(lesson: DraftLesson) -> int:
 
 def lesson_path(lesson: DraftLesson) -> str:
     module = lesson.module
-    return f"{module.edition.language}/{dirname(module)}/{filename(lesson)}"
-
-
-def dirname(module: DraftModule) -> str:
-    return f"{module.position:02d}-{module.slug}"
-
-
-def filename(lesson: DraftLesson) -> str:
-    return f"{lesson.position:02d}-{lesson.slug}.md"
+    return f"{module.edition.language}/{module.dirname}/{lesson.filename}"
 
 
 # Editions, modules, lessons -----------------------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -154,42 +155,32 @@ def import_package(package: pkg.Package, actor: User | None = None) -> ImportOut
     return ImportOutcome(course, version, created=True)
 
 
+def build_package(
+    slug: str, meta: dict, editions: Iterable[pkg.EditionContent], media: Mapping[str, str]
+) -> pkg.Package:
+    """The one way stored content becomes a package, for a published version and a draft
+    alike. editions: rows shaped like pkg.EditionContent; media: package path -> sha256 of
+    a stored media file."""
+    data = dict(
+        db.session.execute(
+            select(MediaFile.sha256, MediaFile.data).where(
+                MediaFile.sha256.in_(set(media.values()))
+            )
+        ).all()
+    )
+    return pkg.Package(
+        slug,
+        meta,
+        {edition.language: pkg.edition_source(edition) for edition in editions},
+        {path: data[sha256] for path, sha256 in media.items()},
+    )
+
+
 def package_from_version(version: CourseVersion) -> pkg.Package:
     """Rebuild the package a version was made from (for export and round trips)."""
-    editions = {}
-    for edition in version.editions:
-        esrc = pkg.EditionSource(
-            edition.language,
-            edition.title,
-            edition.summary,
-            final=pkg.QuizSource("final.gift", edition.final_quiz) if edition.final_quiz else None,
-            final_settings=dict(edition.final_settings or {}),
-        )
-        for module in edition.modules:
-            msrc = pkg.ModuleSource(
-                module.position,
-                module.slug,
-                module.dirname,
-                module.title,
-                quiz=pkg.QuizSource("quiz.gift", module.quiz) if module.quiz else None,
-                quiz_settings=dict(module.quiz_settings or {}),
-            )
-            msrc.lessons = [
-                pkg.LessonSource(
-                    les.position, les.slug, les.filename, les.title, les.minutes, les.body_md
-                )
-                for les in module.lessons
-            ]
-            esrc.modules.append(msrc)
-        editions[edition.language] = esrc
-    media = {
-        row.path: data
-        for row, data in db.session.execute(
-            select(VersionMedia, MediaFile.data)
-            .join(MediaFile, MediaFile.sha256 == VersionMedia.sha256)
-            .where(VersionMedia.version_id == version.id)
-        )
-    }
+    media = db.session.execute(
+        select(VersionMedia.path, VersionMedia.sha256).where(VersionMedia.version_id == version.id)
+    )
     meta = {
         "slug": version.course.slug,
         "hours": version.hours if version.hours % 1 else int(version.hours),
@@ -199,7 +190,7 @@ def package_from_version(version: CourseVersion) -> pkg.Package:
         "authors": version.authors,
         "booklet": version.booklet,
     }
-    return pkg.Package(version.course.slug, meta, editions, media)
+    return build_package(version.course.slug, meta, version.editions, dict(media.all()))
 
 
 def get_version(course: Course, number: int | None) -> CourseVersion | None:

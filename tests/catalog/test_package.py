@@ -3,10 +3,18 @@
 import os
 import shutil
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from app.catalog.package import read_package, render_lesson, resolve, write_package
+from app.catalog.package import (
+    Package,
+    edition_source,
+    read_package,
+    render_lesson,
+    resolve,
+    write_package,
+)
 
 HERE = Path(__file__).parent / "packages"
 BROKEN = sorted(p for p in (HERE / "broken").iterdir() if p.is_dir())
@@ -125,3 +133,40 @@ def test_render_rewrites_package_links_and_keeps_tables():
     assert 'loading="lazy"' in html
     assert "<table>" in html
     assert 'rel="noopener noreferrer"' in html
+
+
+def test_stored_content_of_any_shape_builds_the_package_it_came_from(tmp_path):
+    """edition_source reads rows by their attributes only (a version's or a draft's): rows
+    holding a read package's content give back the same package."""
+    package, _ = read_package(HERE / "valid" / "tiny", "tiny")
+    rows = [
+        SimpleNamespace(
+            language=lang,
+            title=e.title,
+            summary=e.summary,
+            final_quiz=e.final.text if e.final else None,
+            final_settings=e.final_settings,
+            modules=[
+                SimpleNamespace(
+                    position=m.position,
+                    slug=m.slug,
+                    dirname=m.dirname,
+                    title=m.title,
+                    quiz=m.quiz.text if m.quiz else None,
+                    quiz_settings=m.quiz_settings or None,
+                    lessons=[
+                        SimpleNamespace(**{**vars(les), "body_md": les.body}) for les in m.lessons
+                    ],
+                )
+                for m in e.modules
+            ],
+        )
+        for lang, e in package.editions.items()
+    ]
+    rebuilt = Package(
+        package.slug, package.meta, {r.language: edition_source(r) for r in rows}, package.media
+    )
+    assert rebuilt.content_hash() == package.content_hash()
+    again, problems = read_package(write_package(rebuilt, tmp_path), "tiny")
+    assert problems == []
+    assert again.content_hash() == package.content_hash()

@@ -7,8 +7,10 @@ import hashlib
 import json
 import mimetypes
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Protocol
 
 LANGUAGES = ("es", "pt_BR", "fr", "en")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -153,6 +155,67 @@ class Package:
     def content_hash(self) -> str:
         data = json.dumps(self.canonical(), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(data.encode()).hexdigest()
+
+
+# Stored content, as the one builder of a package from it reads it (catalog.services.
+# build_package): a published version's rows and a draft's rows both have this shape.
+
+
+class LessonContent(Protocol):
+    position: int
+    slug: str
+    filename: str
+    title: str
+    minutes: int
+    body_md: str
+
+
+class ModuleContent(Protocol):
+    position: int
+    slug: str
+    dirname: str
+    title: str
+    quiz: str | None
+    quiz_settings: dict | None
+    lessons: Sequence[LessonContent]
+
+
+class EditionContent(Protocol):
+    language: str
+    title: str
+    summary: str
+    final_quiz: str | None
+    final_settings: dict | None
+    modules: Sequence[ModuleContent]
+
+
+def edition_source(edition: EditionContent) -> EditionSource:
+    """An edition's stored content (its modules, lessons and question banks) as the package
+    holds it."""
+    source = EditionSource(
+        edition.language,
+        edition.title,
+        edition.summary,
+        final=QuizSource("final.gift", edition.final_quiz) if edition.final_quiz else None,
+        final_settings=dict(edition.final_settings or {}),
+    )
+    for module in edition.modules:
+        lessons = [
+            LessonSource(les.position, les.slug, les.filename, les.title, les.minutes, les.body_md)
+            for les in module.lessons
+        ]
+        source.modules.append(
+            ModuleSource(
+                module.position,
+                module.slug,
+                module.dirname,
+                module.title,
+                lessons,
+                quiz=QuizSource("quiz.gift", module.quiz) if module.quiz else None,
+                quiz_settings=dict(module.quiz_settings or {}),
+            )
+        )
+    return source
 
 
 @dataclass(frozen=True)
