@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.quizzes.models import QuizAttempt
-from tests.browser.test_journeys import _sign_in
 from tests.authoring.test_drafts import FIVE_QUESTIONS
+from tests.browser.test_journeys import _sign_in
 
 
 def _sign_out(visit):

@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from app.accounts.models import Organisation, User
 from app.accounts.staff_import import StaffImportError, import_staff
-from app.catalog import package as pkg
 from app.authoring import zipsafe
 from app.authoring.models import DraftEdition, DraftModule
+from app.catalog import package as pkg
 from app.extensions import db
 from app.quizzes import gift
 from tests.conftest import TINY

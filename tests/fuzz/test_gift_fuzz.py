@@ -13,8 +13,8 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from app.catalog import package as pkg
 from app.authoring.models import DraftEdition, DraftModule
+from app.catalog import package as pkg
 from app.extensions import db
 from app.quizzes import gift
 from tests.fuzz.conftest import FUNCTION, HTTP, NASTY, encodings, row_counts

@@ -118,4 +118,3 @@ def test_unknown_quizzes_are_404(client, world, analysed):
     for key in ("m999999", "final2", "x", "m1;drop"):
         assert client.get(f"/teach/editions/{edition.id}/quizzes/{key}").status_code == 404
     assert client.get("/teach/editions/999999/quizzes/final").status_code == 404
-
