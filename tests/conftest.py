@@ -15,12 +15,16 @@ import shutil
 from pathlib import Path
 from types import SimpleNamespace
 
+import psycopg
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import delete, text
+from jinja2 import BytecodeCache
+from psycopg import sql
+from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.engine import make_url
 
 from app import create_app
 from app.accounts import services
@@ -89,18 +93,40 @@ def redis_client():
     client.close()
 
 
+def postgres_server(database_url: str) -> psycopg.Connection:
+    """Autocommit on the server's `postgres` database: CREATE/DROP DATABASE need both."""
+    url = make_url(database_url).set(drivername="postgresql", database="postgres")
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+
+def recreate_database(database_url: str, name: str) -> str:
+    """A new empty database `name` on database_url's server; its URL."""
+    with postgres_server(database_url) as server:
+        server.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
+        server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return make_url(database_url).set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory) -> str:
+    """The session's database, migrated. Under pytest-xdist each worker (gw0, gw1...) has its
+    own: a SQLite file in its own temporary folder, or on PostgreSQL a database named after
+    TEST_DATABASE_URL's with the worker's id appended, created next to it."""
     url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
     if url:
         url = normalise_database_url(url)
+        if worker:
+            url = recreate_database(url, f"{make_url(url).database}_{worker}")
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'aula-test.sqlite'}"
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": url}, instance_path=str(tmp_path_factory.mktemp("i"))
     )
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
+        if db.engine.dialect.name == "postgresql" and not worker:
             # The test database is ours to empty: start from nothing, then migrate.
             db.session.execute(text("DROP SCHEMA public CASCADE"))
             db.session.execute(text("CREATE SCHEMA public"))
@@ -118,12 +144,35 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+class _SharedBytecode(BytecodeCache):
+    """Compiled templates kept in memory for the whole run: each test's app would otherwise
+    compile every template it renders again. Keyed by name and checked against the source,
+    as Jinja's own caches are."""
+
+    def __init__(self):
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.code:
+            bucket.bytecode_from_string(self.code[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_TEMPLATES = _SharedBytecode()
+
+
 @pytest.fixture
-def app(database_url, tmp_path):
+def app(request, database_url, tmp_path):
+    """A new app on empty tables; with the world in them first if the test uses `world`."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, instance_path=str(tmp_path))
     app.test_client_class = AulaClient
+    app.jinja_env.bytecode_cache = _TEMPLATES
     with app.app_context():
         _empty_tables()
+        if "world" in request.fixturenames:
+            app.extensions["test_world"] = _install_world(app)
         yield app
         db.session.remove()
         _empty_tables()
@@ -147,7 +196,56 @@ def outbox(app) -> list:
 
 @pytest.fixture
 def world(app) -> SimpleNamespace:
-    """Two cities in the network (one inside a state), departments, and one user per role."""
+    """Two cities in the network (one inside a state), departments, and one user per role.
+
+    Put in place by the `app` fixture before any other fixture writes (see _install_world);
+    built here only when a test asks for it by name at run time.
+    """
+    if "test_world" in app.extensions:
+        return app.extensions["test_world"]
+    return _build_world()
+
+
+#: Per process: the rows the world fixture's services wrote, and the ids it returns.
+_WORLD: dict = {}
+
+
+def _install_world(app) -> SimpleNamespace:
+    """The world, built through the services the first time, then copied in as rows.
+
+    Building it takes eight accounts (password checks and hashes, e-mail validation, audit
+    entries, events); inserting the same rows again takes a few statements. The rows are
+    taken from empty tables, so they are exactly the world's.
+    """
+    if not _WORLD:
+        ids = _build_world()
+        if app.extensions.get("mail_outbox"):  # side effects beyond the database: build each time
+            return ids
+        _WORLD["ids"] = ids
+        _WORLD["rows"] = {
+            table: rows
+            for table in db.metadata.sorted_tables
+            if (
+                rows := [
+                    dict(r._mapping)
+                    for r in db.session.execute(select(table).order_by(*table.primary_key))
+                ]
+            )
+        }
+        return SimpleNamespace(**vars(ids))
+    for table, rows in _WORLD["rows"].items():
+        db.session.execute(insert(table), rows)
+    if db.engine.dialect.name == "postgresql":
+        # Explicit ids leave the sequences behind; move them past the copied rows.
+        for table in _WORLD["rows"]:
+            if (column := table.autoincrement_column) is not None:
+                sequence = func.pg_get_serial_sequence(table.name, column.name)
+                db.session.execute(select(func.setval(sequence, func.max(column))))
+    db.session.commit()
+    return SimpleNamespace(**vars(_WORLD["ids"]))
+
+
+def _build_world() -> SimpleNamespace:
     network = services.create_organisation("Red AL-LAs", "alla", OrgKind.NETWORK)
     cdmx = services.create_organisation("Ciudad de México", "cdmx", OrgKind.CITY, network)
     cdmx_culture = services.create_organisation(

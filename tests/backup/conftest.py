@@ -11,7 +11,6 @@ import time
 import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
 from psycopg import sql
 from sqlalchemy import and_, create_engine, func, select, text
@@ -22,12 +21,7 @@ from app import create_app
 from app.accounts.models import Organisation, User
 from app.audit.models import AuditEntry
 from app.extensions import db
-
-
-def _server(database_url: str) -> psycopg.Connection:
-    """Autocommit on the server's `postgres` database: CREATE/DROP DATABASE need both."""
-    url = make_url(database_url).set(drivername="postgresql", database="postgres")
-    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+from tests.conftest import postgres_server
 
 
 @pytest.fixture
@@ -39,7 +33,7 @@ def empty_target(database_url, tmp_path):
         url = f"sqlite:///{instance / 'aula.sqlite'}"
     else:
         name = f"{make_url(database_url).database}_restore_{uuid.uuid4().hex[:8]}"
-        with _server(database_url) as server:
+        with postgres_server(database_url) as server:
             server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         url = make_url(database_url).set(database=name).render_as_string(hide_password=False)
     # SECRET_KEY None: the instance generates its own file, as in development.
@@ -49,7 +43,7 @@ def empty_target(database_url, tmp_path):
         db.session.remove()
         db.engine.dispose()
     if name:
-        with _server(database_url) as server:
+        with postgres_server(database_url) as server:
             server.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
             )
