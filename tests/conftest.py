@@ -1,8 +1,9 @@
 """Fixtures: a fresh app per test on a database built by the real migrations.
 
 SQLite (a temporary file) by default; PostgreSQL when TEST_DATABASE_URL is set. The schema
-is migrated once per session; every test starts from empty tables, so tests may commit,
-run CLI commands and serve real HTTP like the application does.
+is migrated once per session (per pytest-xdist worker, each with a database of its own);
+every test starts from empty tables, or just the `world` if it asks for it, so tests may
+commit, run CLI commands and serve real HTTP like the application does.
 """
 
 from __future__ import annotations
