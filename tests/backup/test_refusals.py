@@ -115,7 +115,7 @@ def _abbreviated_revision(folder):
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["database"]["alembic_revision"] = manifest["database"]["alembic_revision"][:4]
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    return "'d79f'", "is unknown to this version of Aula"
+    return f"'{manifest['database']['alembic_revision']}'", "is unknown to this version of Aula"
 
 
 def _other_dialect(folder):
