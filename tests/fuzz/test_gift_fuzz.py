@@ -110,9 +110,9 @@ def test_linear_markup_strip_removes_what_the_regex_removes(text):
 def test_comments_and_titles_take_linear_time(text):
     """Regression: each took minutes (a regex rescanning the line from every "[tag:", "[id:"
     or "<"), in a file small enough to upload."""
-    start = time.perf_counter()
+    start = time.process_time()
     gift.parse(text)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
 
 
 def test_nul_in_a_bank_is_named_with_its_line():

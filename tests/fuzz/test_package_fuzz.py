@@ -200,10 +200,10 @@ def test_render_lesson_gives_sanitised_html(body):
 def test_hostile_toml_is_refused_at_once(text, message):
     """Regressions: tomllib recursed until RecursionError, spent quadratic time and memory
     on long dotted keys (a 200 KB key exhausted memory), and raised a bare ValueError."""
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(tomllib.TOMLDecodeError, match=re.escape(message)):
         pkg.parse_toml(text)
-    assert time.perf_counter() - start < 1
+    assert time.process_time() - start < 1
 
 
 def test_strings_and_comments_do_not_count_as_nesting():
@@ -279,7 +279,7 @@ def test_numbers_past_what_the_database_holds_are_refused(tmp_path, name, text, 
 
 def test_a_preview_of_deeply_nested_html_shows_it_as_text_at_once():
     body = "Intro\n\n" + "<div>" * 50_000 + "x"
-    start = time.perf_counter()
+    start = time.process_time()
     html = pkg.render_lesson(body, "es/01-start/01-first.md", lambda target: "/x")
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 2
     assert "&lt;div&gt;" in html and "<div>" not in html

@@ -152,10 +152,10 @@ def test_a_long_quoted_first_line_is_not_sniffed_for_minutes(app):
     1 MB one kept a worker busy for about an hour."""
     data = b'",' * 500_000 + b"\n"
     with app.test_request_context(headers={"Accept-Language": "en"}):
-        start = time.perf_counter()
+        start = time.process_time()
         with pytest.raises(StaffImportError) as raised:
             parse_staff_csv(data)
-        assert time.perf_counter() - start < 2
+        assert time.process_time() - start < 2
     message = str(raised.value.errors[0])
     assert message.startswith("Row 1: The header must be") and len(message) < 300
 

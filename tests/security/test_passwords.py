@@ -176,6 +176,6 @@ def test_accents_and_order_of_a_name_do_not_hide_it(app):
 def test_a_long_password_is_judged_quickly(app):
     long_password = "una frase larga con palabras sueltas " * 6  # 222 characters
     with app.test_request_context():
-        started = time.perf_counter()
+        started = time.process_time()
         assert passwords.password_problem(long_password[:200]) is None
-        assert time.perf_counter() - started < 2
+        assert time.process_time() - started < 2
