@@ -10,7 +10,6 @@ from collections.abc import Iterable, Iterator
 from pathlib import PurePath
 
 from flask import Response, current_app
-from openpyxl import Workbook
 
 FORMATS = ("csv", "xlsx")
 
@@ -88,6 +87,9 @@ def _csv_chunks(headers: list[str], rows: Iterable[list]) -> Iterator[str]:
 def _xlsx_file(title: str, headers: list[str], rows: Iterable[list]):
     """The workbook in a spooled temporary file, rewound, and its size. A write-only sheet
     keeps its rows in its own temporary file as they are appended."""
+    # openpyxl costs a worker 24 MB of memory: loaded on the first XLSX download only.
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_SHEET_FORBIDDEN.sub("_", title)[:31] or "Sheet")
     sheet.append([_safe(v) for v in headers])
