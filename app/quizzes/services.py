@@ -22,6 +22,7 @@ from app.extensions import db
 from app.quizzes import gift
 from app.quizzes.grading import InvalidResponse, grade
 from app.quizzes.models import FINAL, AttemptClosed, AttemptState, QuizAttempt, QuizResponse
+from app.quizzes.types import type_of
 
 log = logging.getLogger("aula.quizzes")
 
@@ -192,14 +193,6 @@ def start_attempt(
     return attempt
 
 
-def _single(form, name: str) -> str | None:
-    """The one value of a field; a field sent twice is not something our forms do."""
-    values = form.getlist(name)
-    if len(values) > 1:
-        raise InvalidResponse(f"{name} sent more than once")
-    return values[0] if values else None
-
-
 def responses_from_form(questions: list[dict], form, positions=None) -> dict[int, object]:
     """Read each question's answer from a posted form (field q<position>); absent means blank.
 
@@ -217,37 +210,9 @@ def responses_from_form(questions: list[dict], form, positions=None) -> dict[int
     for position, question in enumerate(questions):
         if positions is not None and position not in positions:
             continue
-        name = f"q{position}"
-        qtype = question["qtype"]
-        if qtype == "multichoice":
-            values = form.getlist(name)
-            if question.get("single", 1):
-                if len(values) > 1:
-                    raise InvalidResponse("one answer only")
-                responses[position] = int(values[0]) if values and values[0].isdigit() else None
-                if values and not values[0].isdigit():
-                    raise InvalidResponse("answer positions must be integers")
-            else:
-                if not all(v.isdigit() for v in values):
-                    raise InvalidResponse("answer positions must be integers")
-                responses[position] = sorted({int(v) for v in values})
-        elif qtype == "truefalse":
-            value = _single(form, name)
-            if value not in (None, "true", "false"):
-                raise InvalidResponse("true or false expected")
-            responses[position] = None if value is None else value == "true"
-        elif qtype == "match":
-            chosen = {}
-            for index, _pair in enumerate(question["pairs"]):
-                value = _single(form, f"{name}_{index}")
-                if value:
-                    chosen[index] = value
-            responses[position] = chosen
-        elif qtype in ("shortanswer", "numerical", "essay"):
-            value = _single(form, name) or ""
-            if len(value) > 20_000:
-                raise InvalidResponse("answer too long")
-            responses[position] = value.strip() or None
+        kind = type_of(question)
+        if kind.answerable:
+            responses[position] = kind.read_form(question, form, f"q{position}")
     return responses
 
 
