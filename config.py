@@ -78,6 +78,9 @@ class Config:
     #: How many proxies sit in front of the app (X-Forwarded-For hops to trust).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     PAGE_SIZE = 50
+    # The dashboard runs its independent queries at once, each on a connection of its own.
+    # Off where one connection must see everything (the tests' rolled-back transaction).
+    REPORTS_PARALLEL = _bool("REPORTS_PARALLEL", True)
     #: Tokens live as long as the session, so a lesson page served from cache (304) still posts.
     WTF_CSRF_TIME_LIMIT = None
 

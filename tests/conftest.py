@@ -1,35 +1,46 @@
 """Fixtures: a fresh app per test on a database built by the real migrations.
 
 SQLite (a temporary file) by default; PostgreSQL when TEST_DATABASE_URL is set. The schema
-is migrated once per session (per pytest-xdist worker, each with a database of its own);
-every test starts from empty tables, or just the `world` if it asks for it, so tests may
-commit, run CLI commands and serve real HTTP like the application does.
+is migrated once per session (per pytest-xdist worker, each with a database of its own).
+
+Each test runs inside one transaction on one connection that is rolled back at its end:
+the application's commits (in services, requests and CLI commands) become savepoints in it,
+so a test sees them and the next test never does. Tests that need commits other
+connections or processes can see (a server in a thread, subprocesses, backups, migrations,
+concurrent sessions) carry the `commits` marker: they start from empty tables and commit
+for real.
 """
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import hashlib
 import os
 import re
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 from types import SimpleNamespace
 
 import psycopg
 import pytest
 from flask import has_app_context
+from flask.globals import app_ctx
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
 from itsdangerous import URLSafeTimedSerializer
 from jinja2 import BytecodeCache
 from psycopg import sql
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from app import create_app
 from app.accounts import services
-from app.accounts.models import OrgKind, Role
+from app.accounts.models import Organisation, OrgKind, Role, User
+from app.audit.models import AuditEntry
 from app.catalog import package as pkg
 from app.catalog import services as catalog_services
 from app.extensions import db
@@ -58,9 +69,14 @@ class AulaClient(FlaskClient):
         # Buffered: a streamed body is read inside that context too, as a server's worker
         # reads it in the thread that ran the view.
         kwargs.setdefault("buffered", True)
+        if has_app_context():
+            # What the test wrote is the request's starting point, as a committed write
+            # would be; and the test's savepoint must not enclose the request's work, or
+            # the rollback below would undo it.
+            db.session.commit()
         response = contextvars.Context().run(super().open, *args, **kwargs)
         if has_app_context():
-            # End the test's own transaction so it sees what the request committed.
+            # Forget what the test had loaded, so it sees what the request committed.
             db.session.rollback()
         return response
 
@@ -169,19 +185,85 @@ class _SharedBytecode(BytecodeCache):
 _TEMPLATES = _SharedBytecode()
 
 
+class _BoundSession(FlaskSession):
+    """Flask-SQLAlchemy's session held to the test's connection.
+
+    Flask-SQLAlchemy picks the app's engine for every statement; a session bound to a
+    connection must use that connection instead, or its work would leave the test's
+    transaction.
+    """
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        return bind if bind is not None else self.bind
+
+
+def _savepoint_sessions(connection) -> scoped_session:
+    """Sessions like the app's (one per app context, so one per request) whose commits and
+    rollbacks are savepoints inside the connection's transaction."""
+    factory = sessionmaker(
+        class_=_BoundSession,
+        db=db,
+        bind=connection,
+        join_transaction_mode="create_savepoint",
+    )
+    return scoped_session(factory, scopefunc=lambda: id(app_ctx._get_current_object()))
+
+
+#: Tables nearly every write touches (each change is audited), checked after each rollback.
+_WATCHED = (User.__table__, AuditEntry.__table__, Organisation.__table__)
+
+
+@contextmanager
+def _rolled_back(engine):
+    """Everything done through db.session inside, undone at the end."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    if engine.dialect.name == "sqlite":
+        # Python's sqlite3 opens no transaction before a SAVEPOINT, which would then be the
+        # outermost one and commit on release: open it explicitly.
+        connection.exec_driver_sql("BEGIN")
+    app_sessions = db.session
+    db.session = _savepoint_sessions(connection)
+    try:
+        yield
+    finally:
+        db.session.remove()
+        db.session = app_sessions
+        transaction.rollback()
+        # Rows that outlive the rollback were committed on another connection: such a test
+        # needs the `commits` mark, or it leaves them to the tests after it.
+        leaked = {
+            table.name: count
+            for table in _WATCHED
+            if (count := connection.scalar(select(func.count()).select_from(table)))
+        }
+        connection.close()
+        assert not leaked, f"rows committed outside the test's transaction: {leaked}"
+
+
 @pytest.fixture
 def app(request, database_url, tmp_path):
-    """A new app on empty tables; with the world in them first if the test uses `world`."""
+    """A new app with the world in its tables if the test uses `world`; see the module's
+    docstring for how each test's writes are undone."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, instance_path=str(tmp_path))
     app.test_client_class = AulaClient
     app.jinja_env.bytecode_cache = _TEMPLATES
+    commits = request.node.get_closest_marker("commits") is not None
+    # Parallel dashboard queries would share the test's one connection from several threads.
+    app.config["REPORTS_PARALLEL"] = commits
     with app.app_context():
-        _empty_tables()
-        if "world" in request.fixturenames:
-            app.extensions["test_world"] = _install_world(app)
-        yield app
+        if commits:
+            _empty_tables()
+            isolation = contextlib.nullcontext()
+        else:
+            isolation = _rolled_back(db.engine)
+        with isolation:
+            if "world" in request.fixturenames:
+                app.extensions["test_world"] = _install_world(app)
+            yield app
         db.session.remove()
-        _empty_tables()
+        if commits:
+            _empty_tables()
         db.engine.dispose()
 
 

@@ -110,7 +110,11 @@ def test_405_page(client):
     assert "Méthode non autorisée" in response.get_data(as_text=True)
 
 
-def test_500_page_in_users_language_and_session_rolled_back(database_url, tmp_path, monkeypatch):
+# An app of its own writes on its own connection: real commits on empty tables.
+@pytest.mark.commits
+def test_500_page_in_users_language_and_session_rolled_back(
+    app, database_url, tmp_path, monkeypatch
+):
     app = create_app({"SQLALCHEMY_DATABASE_URI": database_url}, instance_path=str(tmp_path))
     monkeypatch.setitem(access.RULES, "boom", access.PUBLIC)  # routes are closed without a rule
 

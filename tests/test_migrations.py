@@ -1,11 +1,15 @@
 """The migrations build exactly the models' schema, and go down and up again cleanly."""
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from app.extensions import db
+
+# Migrations run DDL on the database itself, outside any test transaction.
+pytestmark = pytest.mark.commits
 
 
 def _diff():

@@ -3,6 +3,7 @@ version history, comparison, rollback, and two people saving the same thing."""
 
 import io
 import re
+import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -17,7 +18,7 @@ from app.catalog.models import Course, CourseVersion, Lesson, MediaFile
 from app.extensions import db
 from app.learning.models import Enrolment
 from app.quizzes.models import QuizAttempt
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, csrf_token_for
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -657,13 +658,10 @@ def test_every_authoring_route_by_role(client, app, world):
             assert status not in (403, 404, 500), (endpoint, method, status)
 
 
+@pytest.mark.commits
 def test_parallel_saves_of_one_lesson_keep_exactly_one(client, app, world):
     """Six saves of the same lesson from the same revision at the same moment: one is
     written, the others are told it changed (409) and write nothing."""
-    import threading
-
-    from tests.conftest import csrf_token_for
-
     client.login(world.trainer_email)
     _build_course(client, lessons=("Única",))
     lesson = db.session.scalar(select(DraftLesson))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import jwt
+import pytest
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
@@ -23,6 +24,9 @@ from app.extensions import db
 from tests.certificates.conftest import complete_tiny
 
 from .conftest import Writer, consistency_problems, invoke, only_backup, row_counts
+
+# Backups read the database through connections and processes of their own.
+pytestmark = pytest.mark.commits
 
 #: The newest migration: what a backup of today's database records.
 HEAD = ScriptDirectory(str(Path(__file__).resolve().parents[2] / "migrations")).get_current_head()

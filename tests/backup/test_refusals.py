@@ -12,6 +12,9 @@ from app.extensions import db
 
 from .conftest import invoke, only_backup, row_counts
 
+# Backups read the database through connections and processes of their own.
+pytestmark = pytest.mark.commits
+
 
 @pytest.fixture
 def backup(app, world, tmp_path):

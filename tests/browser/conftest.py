@@ -27,6 +27,8 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if Path(item.fspath).is_relative_to(here):
             item.add_marker(pytest.mark.browser)
+            # The server answers in its own threads, on connections of its own.
+            item.add_marker(pytest.mark.commits)
 
 
 @pytest.fixture(scope="session")

@@ -121,6 +121,7 @@ def test_cli_backfills_what_is_due_and_lists(app, world, tiny, client, runner):
     assert rows[0]["code"] in plain.output
 
 
+@pytest.mark.commits
 def test_parallel_completions_issue_exactly_one(app, world, tiny):
     """Eight requests complete the same enrolment at the same moment: one certificate."""
     user = db.session.get(User, world.official_cdmx)

@@ -136,11 +136,13 @@ def _run_process(app, mode: str) -> int:
     return done.returncode
 
 
+@pytest.mark.commits
 def test_a_process_that_dies_before_commit_leaves_neither_change_nor_message(app):
     _run_process(app, "change-then-die")
     assert count() == 0 and count(Organisation) == 0
 
 
+@pytest.mark.commits
 def test_a_process_that_dies_after_commit_loses_no_message(app, delivered):
     _run_process(app, "commit-then-die")
     assert count(Organisation) == 1
@@ -148,6 +150,7 @@ def test_a_process_that_dies_after_commit_loses_no_message(app, delivered):
     assert [payload for _, payload in delivered] == [{"city": "quito"}]
 
 
+@pytest.mark.commits
 def test_a_worker_that_dies_mid_delivery_leaves_the_message_to_the_next(app, delivered):
     outbox.enqueue("test.note", {"n": 7})
     db.session.commit()
@@ -160,6 +163,7 @@ def test_a_worker_that_dies_mid_delivery_leaves_the_message_to_the_next(app, del
     assert [payload for _, payload in delivered] == [{"n": 7}]
 
 
+@pytest.mark.commits
 def test_two_workers_never_claim_the_same_message(app, delivered):
     """PostgreSQL: SKIP LOCKED. A second connection holds the first message; a claim made
     meanwhile takes the others. (SQLite has one writer: claims are serialised there.)"""

@@ -2,11 +2,15 @@
 
 import threading
 
+import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.quizzes.models import QuizAttempt, QuizResponse
 from tests.conftest import csrf_token_for
+
+# Concurrent requests in threads, each on its own connection.
+pytestmark = pytest.mark.commits
 
 
 def test_parallel_submissions_record_one_result(app, world, tiny):

@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import openpyxl
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -75,6 +76,8 @@ def test_headline_equals_a_brute_force_count(app, world, tiny, people):
     assert sum(count for _m, count in months) == head.completions
 
 
+# The dashboard's parallel queries, on connections of their own, see only committed rows.
+@pytest.mark.commits
 def test_dashboard_and_lists_show_only_the_callers_city(app, client, world, tiny):
     complete_tiny(client, world.official_cdmx_email, tiny)
     client.logout()

@@ -122,7 +122,9 @@ def test_static_files_and_conditional_media_send_the_headers(client, tiny):
     assert_security_headers(again, "catalog.media", "media 304")
 
 
-def test_error_pages_send_the_headers(database_url, tmp_path, world):
+# An app of its own writes on its own connection: real commits on empty tables.
+@pytest.mark.commits
+def test_error_pages_send_the_headers(app, database_url, tmp_path, world):
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": database_url, "LOGIN_LIMIT": "1 per minute"},
         instance_path=str(tmp_path),

@@ -11,11 +11,15 @@ from app.extensions import db
 from tests.conftest import PASSWORD, SECRET
 from tests.security.conftest import csrf_token_in
 
+# The production app writes on connections of its own: real commits on empty tables.
+pytestmark = pytest.mark.commits
+
 HTTPS = "https://aula.example"
 
 
 @pytest.fixture
-def production_app(monkeypatch, database_url, tmp_path):
+def production_app(app, monkeypatch, database_url, tmp_path):
+    # Asks for the test app only for its empty tables: see the module's mark.
     # The class as deployed, pointed at the test database; nothing about cookies is changed.
     monkeypatch.setattr("config.ProductionConfig.SECRET_KEY", SECRET)
     monkeypatch.setattr("config.ProductionConfig.SQLALCHEMY_DATABASE_URI", database_url)

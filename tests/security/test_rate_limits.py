@@ -17,6 +17,8 @@ import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
+import pytest
+
 from tests.conftest import REDIS_URL
 from tests.security.conftest import csrf_token_in
 
@@ -93,7 +95,11 @@ def _attempts_over_two_processes(ports: list[int]) -> dict[str, list[int]]:
     return statuses
 
 
-def test_limits_are_shared_by_app_processes_through_redis(database_url, tmp_path, redis_client):
+# Servers in processes of their own: real commits on empty tables.
+@pytest.mark.commits
+def test_limits_are_shared_by_app_processes_through_redis(
+    app, database_url, tmp_path, redis_client
+):
     prefix = f"aula-test-{uuid.uuid4().hex}"
     settings = {
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -113,7 +119,8 @@ def test_limits_are_shared_by_app_processes_through_redis(database_url, tmp_path
     assert statuses["/password/forgot"] == [302, 302, 302, 429, 429]
 
 
-def test_in_memory_limits_are_per_process(database_url, tmp_path):
+@pytest.mark.commits
+def test_in_memory_limits_are_per_process(app, database_url, tmp_path):
     """The control: without Redis each process counts alone (three and two): none refuses."""
     settings = {
         "SQLALCHEMY_DATABASE_URI": database_url,
