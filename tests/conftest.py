@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import hashlib
+import itertools
 import os
 import re
 import shutil
@@ -416,3 +417,51 @@ def tiny_copy(tmp_path) -> Path:
 def tiny(app):
     """The tiny course imported once; returns the outcome (course, version)."""
     return import_folder(TINY)
+
+
+# Factories ------------------------------------------------------------------------------
+@pytest.fixture
+def make_user(app):
+    """make_user(organisation, role=None, over=None, **fields) -> User, committed.
+
+    Made through the accounts services, as the app makes people: e-mails and names are
+    numbered unless given; `password=None` leaves an invited account without one."""
+    numbers = itertools.count(1)
+
+    def make(organisation, role=None, over=None, *, email=None, name=None, **fields):
+        if not isinstance(organisation, Organisation):
+            organisation = db.session.get(Organisation, organisation)
+        n = next(numbers)
+        fields.setdefault("password", PASSWORD)
+        person = services.create_user(
+            email or f"persona{n}@test.example", name or f"Persona {n}", organisation, **fields
+        )
+        if role is not None:
+            if over is not None and not isinstance(over, Organisation):
+                over = db.session.get(Organisation, over)
+            services.grant_role(person, role, over or organisation)
+        db.session.commit()
+        return person
+
+    return make
+
+
+@pytest.fixture
+def make_course(app, tmp_path):
+    """make_course(bank=None, quiz=None) -> the import outcome (course, version).
+
+    The tiny course, with its first module's question bank (GIFT text) and [quiz] settings
+    (TOML lines) replaced when given; made again from a fresh copy at each call, so a second
+    call with other settings publishes a new version of the same course."""
+    calls = itertools.count(1)
+
+    def make(bank: str | None = None, quiz: str | None = None):
+        folder = shutil.copytree(TINY, tmp_path / f"course-{next(calls)}" / "tiny")
+        module = folder / "es" / "01-start"
+        if bank is not None:
+            (module / "quiz.gift").write_text(bank)
+        if quiz is not None:
+            (module / "module.toml").write_text(f'title = "Primer módulo"\n\n[quiz]\n{quiz}')
+        return import_folder(folder)
+
+    return make

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts import services as accounts
 from app.accounts.models import Role, User
 from app.audit.models import AuditEntry
 from app.authoring import authors, zipsafe
@@ -114,19 +113,12 @@ def test_not_a_zip_and_too_many_entries(client, world, monkeypatch):
     assert "como máximo 3" in _upload(client, many).get_data(as_text=True)
 
 
-def test_only_owners_publish_and_others_see_nothing(app, client, world):
+def test_only_owners_publish_and_others_see_nothing(app, client, world, make_user):
     client.login(world.trainer_email)
     _upload(client, _zip(TINY, "tiny"))
-    other = accounts.create_user(
-        "otra.formadora@test.example",
-        "Otra Formadora",
-        db.session.get(User, world.trainer).organisation,
-    )
-    accounts.grant_role(other, Role.TRAINER, other.organisation)
-    accounts.set_password(other, "password-123456")
-    db.session.commit()
+    make_user(world.network, Role.TRAINER, email="otra.formadora@test.example")
     stranger = app.test_client()
-    stranger.login("otra.formadora@test.example", "password-123456")
+    stranger.login("otra.formadora@test.example")
     assert stranger.get("/author/tiny").status_code == 404
     assert stranger.get("/author/tiny/versions/1.zip").status_code == 404
     refused = _upload(stranger, _zip(TINY, "tiny"))

@@ -8,8 +8,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from app.accounts import services as accounts
-from app.accounts.models import Role, User
+from app.accounts.models import Role
 from app.audit.models import AuditEntry
 from app.authoring import banks, publish
 from app.authoring.models import CourseAuthor, Draft, DraftLesson, DraftModule
@@ -18,7 +17,7 @@ from app.catalog.models import Course, CourseVersion, Lesson, MediaFile
 from app.extensions import db
 from app.learning.models import Enrolment
 from app.quizzes.models import QuizAttempt
-from tests.conftest import PASSWORD, csrf_token_for
+from tests.conftest import csrf_token_for
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
@@ -193,19 +192,15 @@ def test_second_version_keeps_earlier_attempts_as_asked(client, world):
     assert "La red AL-LAs reúne" in page and "agrupa" not in page
 
 
-def test_two_trainers_saving_the_same_lesson(client, app, world):
+def test_two_trainers_saving_the_same_lesson(client, app, world, make_user):
     """The second save is refused with both texts shown; nothing is lost or overwritten."""
     client.login(world.trainer_email)
     _build_course(client, lessons=("Única",))
     lesson = db.session.scalar(select(DraftLesson))
     revision = lesson.revision
-    other = accounts.create_user(
-        "coautora@test.example",
-        "Clara Coautora",
-        db.session.get(User, world.trainer).organisation,
-        password=PASSWORD,
+    other = make_user(
+        world.network, Role.TRAINER, email="coautora@test.example", name="Clara Coautora"
     )
-    accounts.grant_role(other, Role.TRAINER, other.organisation)
     db.session.add(CourseAuthor(course_id=_course().id, user_id=other.id, role="coauthor"))
     db.session.commit()
     second = app.test_client()
@@ -457,7 +452,7 @@ def test_structure_reorder_rename_delete_and_a_second_language(client, world):
     assert version.editions[0].modules[0].title == "Bases"
 
 
-def test_review_required_blocks_publication_until_approved(client, app, world):
+def test_review_required_blocks_publication_until_approved(client, app, world, make_user):
     client.login(world.trainer_email)
     _build_course(client, lessons=("Única",))
     draft = _draft()
@@ -474,14 +469,9 @@ def test_review_required_blocks_publication_until_approved(client, app, world):
         },
     )
     assert _draft().review_required
-    reviewer = accounts.create_user(
-        "revisor.formador@test.example",
-        "Raúl Revisor",
-        db.session.get(User, world.trainer).organisation,
-        password=PASSWORD,
+    make_user(
+        world.network, Role.TRAINER, email="revisor.formador@test.example", name="Raúl Revisor"
     )
-    accounts.grant_role(reviewer, Role.TRAINER, reviewer.organisation)
-    db.session.commit()
     response = client.submit(
         "/author/ciudad-abierta/draft/reviewers", {"email": "revisor.formador@test.example"}
     )
@@ -552,7 +542,7 @@ def test_open_a_draft_of_an_imported_course_and_round_trip(client, world, tiny):
     assert package.content_hash() == tiny.version.content_hash
 
 
-def test_who_may_author(client, app, world, tiny):
+def test_who_may_author(client, app, world, tiny, make_user):
     client.login(world.trainer_email)
     _build_course(client, lessons=("Única",))
     lesson = db.session.scalar(select(DraftLesson))
@@ -567,14 +557,7 @@ def test_who_may_author(client, app, world, tiny):
         for url in urls + ["/author/new"]:
             assert other.get(url).status_code == 403, (email, url)
     # Another trainer, not an author of this course: as if it had no draft.
-    stranger = accounts.create_user(
-        "otra.formadora@test.example",
-        "Olga Otra",
-        db.session.get(User, world.trainer).organisation,
-        password=PASSWORD,
-    )
-    accounts.grant_role(stranger, Role.TRAINER, stranger.organisation)
-    db.session.commit()
+    make_user(world.network, Role.TRAINER, email="otra.formadora@test.example", name="Olga Otra")
     other = app.test_client()
     other.login("otra.formadora@test.example")
     for url in urls:
@@ -585,7 +568,7 @@ def test_who_may_author(client, app, world, tiny):
     assert db.session.get(Draft, _course("tiny").id) is None
 
 
-def test_every_authoring_route_by_role(client, app, world):
+def test_every_authoring_route_by_role(client, app, world, make_user):
     """Every drafts.* route in the URL map (so a new one is covered without listing it), for
     every method it takes, by role: anonymous goes to sign-in, people without the trainer
     role get 403, a trainer who is not an author gets 404 (the course's draft is not theirs
@@ -608,14 +591,7 @@ def test_every_authoring_route_by_role(client, app, world):
         "index": 0,
         "number": 1,
     }
-    stranger = accounts.create_user(
-        "otro.formador@test.example",
-        "Óscar Otro",
-        db.session.get(User, world.trainer).organisation,
-        password=PASSWORD,
-    )
-    accounts.grant_role(stranger, Role.TRAINER, stranger.organisation)
-    db.session.commit()
+    make_user(world.network, Role.TRAINER, email="otro.formador@test.example", name="Óscar Otro")
     requests = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():

@@ -5,13 +5,11 @@ import io
 
 import pytest
 
-from app.accounts import services as accounts
 from app.accounts.models import Organisation
 from app.catalog.models import Course
 from app.extensions import db
 from app.learning import services as learning
 from app.quizzes import analysis, services
-from tests.conftest import import_folder
 
 BANK = """::Capital:: ¿Capital de Uruguay? {=Montevideo ~Quito ~Lima}
 
@@ -26,9 +24,8 @@ BANK = """::Capital:: ¿Capital de Uruguay? {=Montevideo ~Quito ~Lima}
 
 
 @pytest.fixture
-def analysed(tiny_copy, app, world):
-    (tiny_copy / "es/01-start/quiz.gift").write_text(BANK)
-    outcome = import_folder(tiny_copy)
+def analysed(make_course, make_user, world):
+    outcome = make_course(bank=BANK)
     course = db.session.get(Course, outcome.course.id)
     org = db.session.get(Organisation, world.cdmx)
     edition = outcome.version.editions[0]
@@ -37,7 +34,7 @@ def analysed(tiny_copy, app, world):
     # Trampa is right only for the weak ones, so it discriminates the wrong way.
     for n in range(10):
         strong = n < 6
-        user = accounts.create_user(f"p{n}@cdmx.example", f"P {n}", org, password=None)
+        user = make_user(org, password=None)
         enrolment = learning.enrol(user, course, "es")
         attempt = services.start_attempt(enrolment.id, ref, 70)
         answers = {

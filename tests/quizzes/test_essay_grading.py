@@ -5,15 +5,13 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.quizzes.models import QuizAttempt
-from tests.conftest import import_folder
 
 BANK = "::Verdad:: AL-LAs reúne ciudades. {T}\n\n::Ensayo:: Describa un hermanamiento de su ciudad. {}\n"
 
 
 @pytest.fixture
-def waiting_attempt(tiny_copy, client, world):
-    (tiny_copy / "es/01-start/quiz.gift").write_text(BANK)
-    outcome = import_folder(tiny_copy)
+def waiting_attempt(make_course, client, world):
+    outcome = make_course(bank=BANK)
     module = outcome.version.editions[0].modules[0]
     client.login(world.official_cdmx_email)
     client.submit("/courses/tiny/enrol", {"language": "es"})

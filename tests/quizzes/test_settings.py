@@ -14,20 +14,17 @@ from app.extensions import db
 from app.learning import services as learning
 from app.quizzes import services
 from app.quizzes.models import QuizAttempt
-from tests.conftest import import_folder
 
 BANK = "\n\n".join(f"::Q{n}:: Pregunta {n} {{=sí#bien ~no#mal ~quizá#mal}}" for n in range(1, 11))
 
 
 @pytest.fixture
-def course_with(tiny_copy, app, world):
-    """Import the tiny course with the given [quiz] settings on its module quiz."""
+def course_with(make_course, world):
+    """The tiny course with the given [quiz] settings on its module quiz; the official of
+    Mexico City enrolled."""
 
     def build(settings: str, bank: str = BANK):
-        module = tiny_copy / "es/01-start"
-        (module / "module.toml").write_text('title = "Primer módulo"\n\n[quiz]\n' + settings)
-        (module / "quiz.gift").write_text(bank)
-        outcome = import_folder(tiny_copy)
+        outcome = make_course(bank=bank, quiz=settings)
         user = db.session.get(User, world.official_cdmx)
         enrolment = learning.enrol(user, db.session.get(Course, outcome.course.id), "es")
         db.session.commit()
