@@ -16,6 +16,12 @@ from pathlib import Path
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import selectinload
+from werkzeug.datastructures import MultiDict
+
+from app.extensions import db
+from app.learning.models import EnrolmentStatus
+from app.quizzes.models import QuizAttempt
+from app.quizzes.services import ANSWERABLE, responses_from_form
 
 
 def read_writes(path: Path) -> tuple[dict, dict, list]:
@@ -47,12 +53,6 @@ def _key(record: dict) -> tuple:
 
 def check(app, writes_file: Path) -> dict:
     """Every check, as {name: count of problems} plus a few totals; 0 problems is a pass."""
-    from werkzeug.datastructures import MultiDict
-
-    from app.extensions import db
-    from app.quizzes.models import QuizAttempt
-    from app.quizzes.services import ANSWERABLE, responses_from_form
-
     acked, tried, records = read_writes(writes_file)
     out: dict[str, int] = {}
     with app.app_context():
@@ -191,8 +191,9 @@ def check(app, writes_file: Path) -> dict:
             text(
                 "SELECT count(*), count(ct.id) FROM enrolments e JOIN users u ON u.id = e.user_id "
                 f"LEFT JOIN certificates ct ON ct.enrolment_id = e.id WHERE {mine} "
-                "AND e.status = 'completed'"
-            )
+                "AND e.status = :completed"
+            ),
+            {"completed": EnrolmentStatus.COMPLETED.value},
         ).one()
         out["courses completed"] = completed
         out["completed without a certificate"] = completed - certified
