@@ -78,6 +78,8 @@ class Config:
     #: How many proxies sit in front of the app (X-Forwarded-For hops to trust).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     PAGE_SIZE = 50
+    # Where the accessibility statement sends people who meet a barrier.
+    ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "accesibilidad@aula.example")
     # The dashboard runs its independent queries at once, each on a connection of its own.
     # Off where one connection must see everything (the tests' rolled-back transaction).
     REPORTS_PARALLEL = _bool("REPORTS_PARALLEL", True)

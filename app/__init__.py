@@ -39,6 +39,7 @@ from .learning.course_views import bp as course_bp
 from .learning.quiz_views import bp as quiz_bp
 from .learning.staff_views import bp as people_bp
 from .learning.views import bp as learning_bp
+from .help.views import bp as help_bp
 from .main.views import bp as main_bp
 from .outbox import outbox_cli
 from .privacy.views import bp as privacy_bp
@@ -54,6 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 BLUEPRINTS = (
     main_bp,
+    help_bp,
     accounts_bp,
     staff_bp,
     people_bp,
@@ -122,7 +124,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     # Only sign-in and password reset are rate limited; reading pages skips the limiter's work.
-    for blueprint in (main_bp, catalog_bp, course_bp, learning_bp):
+    for blueprint in (main_bp, help_bp, catalog_bp, course_bp, learning_bp):
         limiter.exempt(blueprint)
 
     errors.register(app)

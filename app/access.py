@@ -71,6 +71,9 @@ RULES: dict[str, Rule] = {
     "main.index": PUBLIC,
     "main.healthz": PUBLIC,
     "main.set_language": PUBLIC,
+    "help.index": PUBLIC,
+    "help.show": PUBLIC,
+    "help.accessibility": PUBLIC,
     # Accounts: signing in and out, and one's own profile.
     "accounts.login": PUBLIC,
     "accounts.logout": PUBLIC,

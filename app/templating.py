@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from app.accounts import policy
 from app.accounts.models import Role
+from app.help import pages as help_pages
 from app.i18n import LANGUAGE_NAMES
 
 
@@ -25,6 +26,7 @@ def register(app: Flask) -> None:
             "is_trainer": policy.has_role(user, Role.TRAINER),
             "is_admin": policy.has_role(user, Role.ADMIN),
             "current_path": request.full_path.rstrip("?") if request else "/",
+            "screen_help": help_pages.for_screen(request.blueprint if request else None),
         }
 
     # Extraction trims {% trans %} blocks (babel.cfg); rendering must trim them the same way.

@@ -167,6 +167,7 @@ def estate(app, world, tiny):
         "number": 1,
         "index": 0,
         "kind": "modules",
+        "page": "reviewer",
     }
     # The same argument name means different things in different blueprints.
     by_blueprint = {

@@ -25,6 +25,7 @@ from app.extensions import db
 from app.forms import ConfirmForm, options
 from app.quizzes import gift, grading
 from app.quizzes import services as quiz_services
+from app.quizzes.types import AUTHORABLE
 
 from . import (
     authors,
@@ -611,14 +612,26 @@ def question(slug: str, key: str, index: int | None = None):
     items = banks.bank_questions(bank)
     if index is not None and (index >= len(items) or items[index].get("qtype") == "category"):
         abort(404)
+    # The type is chosen first (a GET form, so it works without JavaScript); only its
+    # fields are shown, and changing it keeps what the shared fields hold.
     if request.method == "GET":
-        form = forms.QuestionForm(
-            data=questions.to_form(items[index]) if index is not None else None
-        )
+        data = questions.to_form(items[index]) if index is not None else {}
+        chosen = request.args.get("qtype")
+        if chosen is not None:
+            data["qtype"] = chosen
+        form = forms.QuestionForm(data=data or None)
+        chosen = data.get("qtype")
     else:
         form = forms.QuestionForm()
+        chosen = request.form.get("qtype")
+    kind = AUTHORABLE.get(chosen)
     status = 200
-    if request.method == "POST":
+    if chosen is not None and kind is None:
+        # Unknown type (a tampered or outdated link): say so on the menu, build nothing.
+        form.qtype.data = None
+        form.qtype.errors = [_("Choose a question type from the list.")]
+        status = 400
+    elif request.method == "POST":
         built, errors = (None, {})
         if form.validate_on_submit():
             built, errors = questions.from_form(form.data)
@@ -639,7 +652,12 @@ def question(slug: str, key: str, index: int | None = None):
             return redirect(url_for(".bank", slug=slug, key=key, _anchor="questions"))
         status = 400
     return render_template(
-        "authoring/draft_question.html", course=course, bank=bank, form=form, index=index
+        "authoring/draft_question.html",
+        course=course,
+        bank=bank,
+        form=form,
+        index=index,
+        kind=kind,
     ), status
 
 

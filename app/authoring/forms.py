@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from app.catalog import package as pkg
 from app.forms import options
 from app.quizzes.gift_write import MOODLE_GRADES, percent_text
+from app.quizzes.types import AUTHORABLE
 
 LANGUAGE_NAMES = {
     "es": _l("Spanish"),
@@ -202,15 +203,8 @@ class BankForm(FlaskForm):
     submit = SubmitField(_l("Save the questions and settings"))
 
 
-QTYPE_CHOICES = [
-    ("multichoice", _l("Multiple choice")),
-    ("truefalse", _l("True or false")),
-    ("shortanswer", _l("Short answer")),
-    ("numerical", _l("Number")),
-    ("match", _l("Matching")),
-    ("essay", _l("Essay (graded by a trainer)")),
-    ("description", _l("Text only (no answer)")),
-]
+#: The per-question form's type menu: every type the quiz engine offers to authors.
+QTYPE_CHOICES = [(key, kind.label) for key, kind in AUTHORABLE.items()]
 
 
 def _credit_choices() -> list:
@@ -227,8 +221,8 @@ def _credit_choices() -> list:
 
 class AnswerRow(Form):
     text = StringField(_l("Answer"), validators=[Optional(), Length(max=2000)])
-    match = StringField(_l("Matches (matching only)"), validators=[Optional(), Length(max=2000)])
-    tolerance = StringField(_l("Tolerance (numbers only)"), validators=[Optional(), Length(max=40)])
+    match = StringField(_l("Matches"), validators=[Optional(), Length(max=2000)])
+    tolerance = StringField(_l("Tolerance"), validators=[Optional(), Length(max=40)])
     percent = SelectField(_l("Credit (%)"), choices=_credit_choices, validators=[Optional()])
     feedback = StringField(_l("Feedback"), validators=[Optional(), Length(max=2000)])
 
@@ -239,15 +233,16 @@ class QuestionForm(FlaskForm):
     name = StringField(_l("Title"), validators=[Optional(), Length(max=255)])
     questiontext = TextAreaField(_l("Question"), validators=[DataRequired(), Length(max=20_000)])
     correct = SelectField(
-        _l("The statement is (true or false only)"),
+        _l("The statement is"),
         choices=options([("true", _l("True")), ("false", _l("False"))]),
+        default="true",
     )
     feedback_right = StringField(
-        _l("Feedback for the right choice (true or false only)"),
+        _l("Feedback for the right choice"),
         validators=[Optional(), Length(max=2000)],
     )
     feedback_wrong = StringField(
-        _l("Feedback for the wrong choice (true or false only)"),
+        _l("Feedback for the wrong choice"),
         validators=[Optional(), Length(max=2000)],
     )
     answers = FieldList(FormField(AnswerRow), min_entries=6, max_entries=20)

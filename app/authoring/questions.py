@@ -8,37 +8,23 @@ import re
 from flask_babel import lazy_gettext as _l
 
 from app.quizzes import gift, gift_write
-from app.quizzes.gift_write import moodle_grade, moodle_title_problem, percent_text
-from app.quizzes.grading import parse_number
-
-ANSWERED = {"multichoice", "shortanswer", "numerical", "match"}
+from app.quizzes.gift_write import moodle_title_problem
+from app.quizzes.types import AUTHORABLE, type_of
 
 
 def _row_values(rows: list[dict]) -> list[dict]:
     return [r for r in rows if (r.get("text") or "").strip()]
 
 
-def _percent(row: dict, default: float | None = None) -> float | None:
-    value = row.get("percent")
-    return default if value is None or value == "" else float(value)
-
-
-def _answer(text: str, fraction: float, feedback: str) -> dict:
-    return {
-        "text": text,
-        "format": "moodle",
-        "fraction": fraction,
-        "feedback": feedback,
-        "feedbackformat": "moodle",
-    }
-
-
 def from_form(data: dict) -> tuple[dict | None, dict[str, object]]:
-    """The question a filled form describes, or the errors by field name (nothing built)."""
-    qtype = data["qtype"]
+    """The question a filled form describes, or the errors by field name (nothing built).
+    The generic part is read here; the question type reads its own fields."""
+    kind = AUTHORABLE.get(data.get("qtype"))
+    if kind is None:
+        return None, {"qtype": _l("Choose a question type from the list.")}
     text = (data.get("questiontext") or "").strip()
     question: dict = {
-        "qtype": qtype,
+        "qtype": kind.qtype,
         "questiontext": text,
         "questiontextformat": "moodle",
         "generalfeedback": (data.get("generalfeedback") or "").strip(),
@@ -53,75 +39,9 @@ def from_form(data: dict) -> tuple[dict | None, dict[str, object]]:
                 "Moodle would cut this title at its '<': put a space after the '<' or write "
                 "it in words."
             )
-    rows = _row_values(data.get("answers") or [])
-    if qtype == "truefalse":
-        right = (data.get("feedback_right") or "").strip()
-        wrong = (data.get("feedback_wrong") or "").strip()
-        correct = data.get("correct") == "true"
-        question.update(
-            correctanswer=correct,
-            feedbacktrue=right if correct else wrong,
-            feedbackfalse=wrong if correct else right,
-            feedbacktrueformat="moodle",
-            feedbackfalseformat="moodle",
-            penalty=1,
-        )
-    elif qtype == "multichoice":
-        if len(rows) < 2:
-            errors["answers"] = _l("Give at least two answers.")
-        weights = [_percent(r, 0.0) for r in rows]
-        full = [w for w in weights if w == 100]
-        single = len(full) == 1 and all(w <= 0 for w in weights if w != 100)
-        if not single and not errors and abs(sum(w for w in weights if w > 0) - 100) > 0.01:
-            errors["answers"] = _l(
-                "Give the right answer a credit of 100, or several answers positive credits "
-                "adding up to 100."
-            )
-        question["single"] = 1 if single else 0
-        question["answers"] = [
-            _answer(r["text"].strip(), w / 100, (r.get("feedback") or "").strip())
-            for r, w in zip(rows, weights, strict=True)
-        ]
-    elif qtype == "shortanswer":
-        if not rows:
-            errors["answers"] = _l("Give at least one accepted answer.")
-        weights = [_percent(r, 100.0) for r in rows]
-        if rows and max(weights) <= 0:
-            errors["answers"] = _l("At least one answer must give credit.")
-        question["answers"] = [
-            _answer(r["text"].strip(), w / 100, (r.get("feedback") or "").strip())
-            for r, w in zip(rows, weights, strict=True)
-        ]
-    elif qtype == "numerical":
-        answers = []
-        for index, row in enumerate(rows, start=1):
-            try:
-                value = parse_number(row["text"])
-                tolerance = parse_number(row.get("tolerance") or "0")
-            except ValueError:
-                errors["answers"] = _l("Answer %(n)s: write numbers, such as 3.14.", n=index)
-                break
-            answers.append(
-                {
-                    "answer": value,
-                    "tolerance": abs(tolerance),
-                    "fraction": _percent(row, 100.0) / 100,
-                    "feedback": (row.get("feedback") or "").strip(),
-                    "feedbackformat": "moodle",
-                }
-            )
-        if not rows:
-            errors["answers"] = _l("Give at least one accepted answer.")
-        question["answers"] = answers
-    elif qtype == "match":
-        pairs = [
-            {"subquestion": r["text"].strip(), "format": "moodle", "answer": r["match"].strip()}
-            for r in rows
-            if (r.get("match") or "").strip()
-        ]
-        if len(pairs) < 2:
-            errors["answers"] = _l("Give at least two items, each with what it matches.")
-        question["pairs"] = pairs
+    fields, type_errors = kind.fields_from_form(data, _row_values(data.get("answers") or []))
+    question.update(fields)
+    errors.update(type_errors)
     if not text:
         errors["questiontext"] = _l("Write the question.")
     if errors:
@@ -136,7 +56,7 @@ def from_form(data: dict) -> tuple[dict | None, dict[str, object]]:
 
 
 def to_form(question: dict) -> dict:
-    """Form values for an existing question."""
+    """Form values for an existing question: the generic part, then its type's fields."""
     data = {
         "qtype": question["qtype"],
         "name": question.get("name", ""),
@@ -144,42 +64,8 @@ def to_form(question: dict) -> dict:
         "generalfeedback": question.get("generalfeedback", ""),
         "answers": [],
     }
-    qtype = question["qtype"]
-    if qtype == "truefalse":
-        correct = bool(question.get("correctanswer"))
-        data["correct"] = "true" if correct else "false"
-        data["feedback_right"] = question["feedbacktrue"] if correct else question["feedbackfalse"]
-        data["feedback_wrong"] = question["feedbackfalse"] if correct else question["feedbacktrue"]
-    elif qtype in {"multichoice", "shortanswer"}:
-        data["answers"] = [
-            {"text": a["text"], "percent": _credit(a["fraction"]), "feedback": a["feedback"]}
-            for a in question["answers"]
-        ]
-    elif qtype == "numerical":
-        data["answers"] = [
-            {
-                "text": _number(a["answer"]),
-                "tolerance": _number(a["tolerance"]),
-                "percent": _credit(a["fraction"]),
-                "feedback": a["feedback"],
-            }
-            for a in question["answers"]
-        ]
-    elif qtype == "match":
-        data["answers"] = [
-            {"text": p["subquestion"], "match": p["answer"]} for p in question["pairs"]
-        ]
+    data.update(type_of(question).fields_to_form(question))
     return data
-
-
-def _credit(fraction: float) -> str:
-    """The form's credit for a fraction: Moodle's grade nearest to it (the form offers only
-    Moodle's grades; Moodle itself would refuse or round another)."""
-    return percent_text(moodle_grade(fraction)[1])
-
-
-def _number(value) -> str:
-    return value if isinstance(value, str) else f"{value:g}"
 
 
 # Splicing ------------------------------------------------------------------------------------

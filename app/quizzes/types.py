@@ -4,14 +4,18 @@ A type knows how GIFT's answer block reads into its fields (`read`, called by th
 the generic part is parsed) and how it is written back (`write`, `fractions`), how an
 official's answer is read from the quiz form (`read_form`) and graded (`grade`), how answers
 are counted in the item analysis (`chosen`) and shown in plain text (`describe_answer`) or in
-the data download (`export_answer`), and which template fragment renders its form field.
+the data download (`export_answer`), which template fragment renders its form field, and
+how a trainer's per-question form maps to its fields and back (`fields_from_form`,
+`fields_to_form`, `form_fields`; the generic part, title and text, stays in authoring).
 
 Questions are dicts in the normalised GIFT form (tests/conformance/gift/README.md). Multiple
 choice and multiple answers share GIFT's qtype "multichoice" and tell themselves apart by
 `single`; `type_of()` picks the class. Adding a type means adding a class to `TYPES`.
 
-Standard library only (the parser uses this module), and nothing of the app above
-app.quizzes.gift_syntax, so the parser, the writer, grading and analysis can all import it.
+Standard library and flask_babel's lazy_gettext only (the parser uses this module: the
+authoring form's messages are marked for translation but translated only when shown), and
+nothing of the app above app.quizzes.gift_syntax, so the parser, the writer, grading and
+analysis can all import it.
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from app.quizzes import gift_syntax as syntax
-from app.quizzes.gift_syntax import WS
+from app.quizzes.gift_syntax import WS, moodle_grade, percent_text
 
 __all__ = [
+    "AUTHORABLE",
     "TYPES",
     "Grade",
     "InvalidResponse",
@@ -86,6 +93,36 @@ def parse_number(text) -> float:
     return value
 
 
+def _percent(row: dict, default: float) -> float:
+    """A form row's credit as a percentage; blank is the type's default."""
+    value = row.get("percent")
+    return default if value is None or value == "" else float(value)
+
+
+def _credit(fraction: float) -> str:
+    """The form's credit for a fraction: Moodle's grade nearest to it (the form offers only
+    Moodle's grades; Moodle itself would refuse or round another)."""
+    return percent_text(moodle_grade(fraction)[1])
+
+
+def _number(value) -> str:
+    return value if isinstance(value, str) else f"{value:g}"
+
+
+def _feedback(row: dict) -> str:
+    return (row.get("feedback") or "").strip()
+
+
+def _form_answer(text: str, fraction: float, feedback: str) -> dict:
+    return {
+        "text": text,
+        "format": "moodle",
+        "fraction": fraction,
+        "feedback": feedback,
+        "feedbackformat": "moodle",
+    }
+
+
 class QuestionType:
     """The behaviour one type of question has; the defaults suit a type with no answer."""
 
@@ -99,6 +136,17 @@ class QuestionType:
     #: field for this type (app/quizzes/templates/; learning's quiz page and authoring's
     #: "try a quiz" both call it through the `question_fragment` filter).
     fragment: str = ""
+    #: Its name in the authoring form's type menu.
+    label: Any = ""
+    #: Whether the authoring form offers it (multiple answers is written through multiple
+    #: choice's form, whose credits decide `single`).
+    authorable: bool = True
+    #: The authoring form's fields it uses besides the generic ones (title, text, general
+    #: feedback), and those of each answer row (none: the form shows no rows).
+    form_fields: tuple[str, ...] = ()
+    answer_fields: tuple[str, ...] = ()
+    #: What the form says about its answer rows, if it has any.
+    form_hint: Any = ""
 
     # GIFT ---------------------------------------------------------------------------------
 
@@ -141,12 +189,29 @@ class QuestionType:
         """The answer as the data download shows it: as given, never the answer key."""
         return response
 
+    # Authoring form -----------------------------------------------------------------------
+
+    def fields_from_form(self, data: dict, rows: list[dict]) -> tuple[dict, dict[str, Any]]:
+        """The type's fields from a trainer's form values (`rows`: the answer rows that have
+        text), and what is wrong by form field name, as messages marked for translation."""
+        return {}, {}
+
+    def fields_to_form(self, question: dict[str, Any]) -> dict:
+        """The form values of the type's fields, the inverse of `fields_from_form`."""
+        return {}
+
 
 class MultipleChoice(QuestionType):
     """One answer among several ({=right ~wrong}): a radio button each."""
 
     key = qtype = "multichoice"
     fragment = "quizzes/questions/multichoice.html"
+    label = _l("Multiple choice")
+    answer_fields = ("text", "percent", "feedback")
+    form_hint = _l(
+        "Give the right answer a credit of 100, or several answers partial credits adding up "
+        "to 100; a negative credit takes marks away. Leave the rows you do not need empty."
+    )
 
     def read(self, reader, answers: str, offset: int, qformat: str, opening: int) -> dict:
         pieces = reader.split(answers, offset, "~=", keep="=")
@@ -240,6 +305,33 @@ class MultipleChoice(QuestionType):
         chosen = response if isinstance(response, list) else [response]
         return [texts[i] for i in chosen if isinstance(i, int) and 0 <= i < len(texts)]
 
+    def fields_from_form(self, data: dict, rows: list[dict]) -> tuple[dict, dict[str, Any]]:
+        errors: dict[str, Any] = {}
+        if len(rows) < 2:
+            errors["answers"] = _l("Give at least two answers.")
+        weights = [_percent(r, 0.0) for r in rows]
+        full = [w for w in weights if w == 100]
+        # One answer at 100 and none above 0: one answer (radio buttons); else several.
+        single = len(full) == 1 and all(w <= 0 for w in weights if w != 100)
+        if not single and not errors and abs(sum(w for w in weights if w > 0) - 100) > 0.01:
+            errors["answers"] = _l(
+                "Give the right answer a credit of 100, or several answers positive credits "
+                "adding up to 100."
+            )
+        answers = [
+            _form_answer(r["text"].strip(), w / 100, _feedback(r))
+            for r, w in zip(rows, weights, strict=True)
+        ]
+        return {"single": 1 if single else 0, "answers": answers}, errors
+
+    def fields_to_form(self, question: dict[str, Any]) -> dict:
+        return {
+            "answers": [
+                {"text": a["text"], "percent": _credit(a["fraction"]), "feedback": a["feedback"]}
+                for a in question["answers"]
+            ],
+        }
+
 
 class MultipleAnswers(MultipleChoice):
     """Several answers may be right ({~%50%a ~%50%b ~%-100%c}): a checkbox each, weights
@@ -247,6 +339,8 @@ class MultipleAnswers(MultipleChoice):
 
     key = "multiresponse"
     fragment = "quizzes/questions/multiresponse.html"
+    label = _l("Multiple answers")
+    authorable = False
 
     def read_form(self, question: dict[str, Any], form, name: str) -> Any:
         values = form.getlist(name)
@@ -277,6 +371,8 @@ class TrueFalse(QuestionType):
 
     key = qtype = "truefalse"
     fragment = "quizzes/questions/truefalse.html"
+    label = _l("True or false")
+    form_fields = ("correct", "feedback_right", "feedback_wrong")
 
     def read(self, reader, answers: str, offset: int, qformat: str, opening: int) -> dict:
         bits = answers.split("#", 2)
@@ -331,6 +427,29 @@ class TrueFalse(QuestionType):
     def describe_answer(self, question: dict[str, Any], response) -> str:
         return " ".join(self.chosen(question, response))
 
+    def fields_from_form(self, data: dict, rows: list[dict]) -> tuple[dict, dict[str, Any]]:
+        right = (data.get("feedback_right") or "").strip()
+        wrong = (data.get("feedback_wrong") or "").strip()
+        correct = data.get("correct") == "true"
+        fields = {
+            "correctanswer": correct,
+            "feedbacktrue": right if correct else wrong,
+            "feedbackfalse": wrong if correct else right,
+            "feedbacktrueformat": "moodle",
+            "feedbackfalseformat": "moodle",
+            "penalty": 1,
+        }
+        return fields, {}
+
+    def fields_to_form(self, question: dict[str, Any]) -> dict:
+        correct = bool(question.get("correctanswer"))
+        true, false = question["feedbacktrue"], question["feedbackfalse"]
+        return {
+            "correct": "true" if correct else "false",
+            "feedback_right": true if correct else false,
+            "feedback_wrong": false if correct else true,
+        }
+
 
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", " ".join(text.split())).casefold()
@@ -358,6 +477,12 @@ class ShortAnswer(_Typed):
 
     key = qtype = "shortanswer"
     fragment = "quizzes/questions/shortanswer.html"
+    label = _l("Short answer")
+    answer_fields = ("text", "percent", "feedback")
+    form_hint = _l(
+        "One accepted answer on each row, capitals ignored; * stands for any characters. "
+        "Leave the credit empty for full marks."
+    )
 
     def read(self, reader, answers: str, offset: int, qformat: str, opening: int) -> dict:
         pieces = reader.split(answers, offset, "=")
@@ -426,12 +551,39 @@ class ShortAnswer(_Typed):
             return Grade(0.0)
         return Grade(_clamp(best["fraction"]), best.get("feedback", ""))
 
+    def fields_from_form(self, data: dict, rows: list[dict]) -> tuple[dict, dict[str, Any]]:
+        errors: dict[str, Any] = {}
+        if not rows:
+            errors["answers"] = _l("Give at least one accepted answer.")
+        weights = [_percent(r, 100.0) for r in rows]
+        if rows and max(weights) <= 0:
+            errors["answers"] = _l("At least one answer must give credit.")
+        answers = [
+            _form_answer(r["text"].strip(), w / 100, _feedback(r))
+            for r, w in zip(rows, weights, strict=True)
+        ]
+        return {"answers": answers}, errors
+
+    def fields_to_form(self, question: dict[str, Any]) -> dict:
+        return {
+            "answers": [
+                {"text": a["text"], "percent": _credit(a["fraction"]), "feedback": a["feedback"]}
+                for a in question["answers"]
+            ]
+        }
+
 
 class Numerical(_Typed):
     """A number, within a tolerance ({#3.14:0.01}, {#1..2}, {#=1822 =%50%1822:2 ~#No})."""
 
     key = qtype = "numerical"
     fragment = "quizzes/questions/numerical.html"
+    label = _l("Number")
+    answer_fields = ("text", "tolerance", "percent", "feedback")
+    form_hint = _l(
+        "One accepted number on each row, with how far from it an answer may be (tolerance). "
+        "Leave the credit empty for full marks."
+    )
 
     def read(self, reader, answers: str, offset: int, qformat: str, opening: int) -> dict:
         answers, offset = answers[1:], offset + 1
@@ -559,12 +711,51 @@ class Numerical(_Typed):
             return Grade(0.0)
         return Grade(_clamp(best["fraction"]), best.get("feedback", ""))
 
+    def fields_from_form(self, data: dict, rows: list[dict]) -> tuple[dict, dict[str, Any]]:
+        errors: dict[str, Any] = {}
+        answers = []
+        for index, row in enumerate(rows, start=1):
+            try:
+                value = parse_number(row["text"])
+                tolerance = parse_number(row.get("tolerance") or "0")
+            except ValueError:
+                errors["answers"] = _l("Answer %(n)s: write numbers, such as 3.14.", n=index)
+                break
+            answers.append(
+                {
+                    "answer": value,
+                    "tolerance": abs(tolerance),
+                    "fraction": _percent(row, 100.0) / 100,
+                    "feedback": _feedback(row),
+                    "feedbackformat": "moodle",
+                }
+            )
+        if not rows:
+            errors["answers"] = _l("Give at least one accepted answer.")
+        return {"answers": answers}, errors
+
+    def fields_to_form(self, question: dict[str, Any]) -> dict:
+        return {
+            "answers": [
+                {
+                    "text": _number(a["answer"]),
+                    "tolerance": _number(a["tolerance"]),
+                    "percent": _credit(a["fraction"]),
+                    "feedback": a["feedback"],
+                }
+                for a in question["answers"]
+            ]
+        }
+
 
 class Matching(QuestionType):
     """Items to match with answers ({=Canada -> Ottawa =Italy -> Rome}): a menu per item."""
 
     key = qtype = "match"
     fragment = "quizzes/questions/match.html"
+    label = _l("Matching")
+    answer_fields = ("text", "match")
+    form_hint = _l("An item and what it matches on each row: at least two rows.")
 
     def read(self, reader, answers: str, offset: int, qformat: str, opening: int) -> dict:
         pieces = reader.split(answers, offset, "=")
@@ -631,12 +822,29 @@ class Matching(QuestionType):
                 lines.append(f"{pair.get('subquestion', '')} -> {chosen}")
         return "; ".join(lines)
 
+    def fields_from_form(self, data: dict, rows: list[dict]) -> tuple[dict, dict[str, Any]]:
+        pairs = [
+            {"subquestion": r["text"].strip(), "format": "moodle", "answer": r["match"].strip()}
+            for r in rows
+            if (r.get("match") or "").strip()
+        ]
+        errors: dict[str, Any] = {}
+        if len(pairs) < 2:
+            errors["answers"] = _l("Give at least two items, each with what it matches.")
+        return {"pairs": pairs}, errors
+
+    def fields_to_form(self, question: dict[str, Any]) -> dict:
+        return {
+            "answers": [{"text": p["subquestion"], "match": p["answer"]} for p in question["pairs"]]
+        }
+
 
 class Essay(_Typed):
     """A written answer ({}), graded by a trainer."""
 
     key = qtype = "essay"
     fragment = "quizzes/questions/essay.html"
+    label = _l("Essay (graded by a trainer)")
 
     def grade(self, question: dict[str, Any], response) -> Grade:
         if not isinstance(response, str):
@@ -653,6 +861,7 @@ class Description(QuestionType):
     key = qtype = "description"
     answerable = False
     fragment = "quizzes/questions/description.html"
+    label = _l("Text only (no answer)")
 
     def write(self, question: dict[str, Any], qformat: str) -> None:
         return None
@@ -675,6 +884,8 @@ TYPES: dict[str, QuestionType] = {
         Description(),
     )
 }
+#: The types a trainer picks in the per-question form, by key, in the form's order.
+AUTHORABLE: dict[str, QuestionType] = {k: t for k, t in TYPES.items() if t.authorable}
 #: The GIFT qtypes an official answers.
 ANSWERABLE = frozenset(kind.qtype for kind in TYPES.values() if kind.answerable)
 

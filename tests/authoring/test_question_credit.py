@@ -16,7 +16,9 @@ def _rows(*items):
 def test_the_credit_menu_is_moodles_grade_list(client, world):
     client.login(world.trainer_email)
     module = _build_course(client)
-    page = client.get(f"/author/ciudad-abierta/draft/quizzes/m{module.id}/questions/new")
+    page = client.get(
+        f"/author/ciudad-abierta/draft/quizzes/m{module.id}/questions/new?qtype=multichoice"
+    )
     html = page.get_data(as_text=True)
     for value in ("100", "83.33333", "33.33333", "14.28571", "5", "0", "-50", "-100"):
         assert f'<option value="{value}"' in html
