@@ -11,6 +11,7 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
 from sqlalchemy import column, select, table
 
 from app.extensions import db
@@ -142,7 +143,14 @@ def analyse(edition_id: int, quiz_key: str) -> Analysis:
 
 def csv_rows(analysis: Analysis):
     """(headers, rows) for the CSV export."""
-    headers = ["question", "type", "responses", "facility_percent", "discrimination", "answers"]
+    headers = [
+        _("Question"),
+        _("Type"),
+        _("Responses"),
+        _("Facility (%)"),
+        _("Discrimination"),
+        _("Answers chosen"),
+    ]
     rows = (
         [
             item.name,

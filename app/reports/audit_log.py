@@ -259,17 +259,18 @@ def format_detail(detail: dict) -> str:
     return "; ".join(parts)
 
 
+#: Lazy: translated into the reader's language when the export writes them.
 CSV_HEADERS = [
-    "at_utc",
-    "actor_email",
-    "actor_name",
-    "ip_address",
-    "user_agent",
-    "action",
-    "target_type",
-    "target_id",
-    "organisation",
-    "detail",
+    _l("When"),
+    _l("E-mail address"),
+    _l("Name"),
+    _l("IP address"),
+    _l("Browser"),
+    _l("Action"),
+    _l("Target"),
+    _l("Target number"),
+    _l("Organisation"),
+    _l("Details"),
 ]
 
 

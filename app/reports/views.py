@@ -22,7 +22,7 @@ from app.exports import FORMATS, send_table
 from app.extensions import db
 from app.forms import iso_date
 
-from . import services
+from . import officials_export, services
 from .services import Filters
 from .transcript_pdf import render
 
@@ -142,32 +142,21 @@ def officials():
     ), (400 if filters.errors else 200)
 
 
-HEADERS = ("name", "email", "organisation", "enrolments", "completed", "overdue", "last_sign_in")
-
-
-def _rows(stmt):
+def _rows(stmt, labels: dict[str, str] | None):
     """The export's rows as they are read, in the generator's own app context (the request's
-    is gone by the time a streamed body is sent)."""
+    is gone by the time a streamed body is sent: words are translated before, in labels)."""
     app = current_app._get_current_object()
 
     def generate():
         with app.app_context():
-            for row in db.session.execute(stmt.execution_options(yield_per=1000)):
-                yield [
-                    row.name,
-                    row.email,
-                    row.organisation,
-                    row.enrolments,
-                    row.completed,
-                    row.overdue,
-                    row.last_login_at.isoformat(timespec="minutes") if row.last_login_at else "",
-                ]
+            for record in db.session.execute(stmt.execution_options(yield_per=1000)):
+                yield officials_export.row(record, labels)
             db.session.remove()
 
     return generate()
 
 
-def _export_stmt(fmt: str):
+def _export(fmt: str):
     filters = parse_filters()
     if filters.errors:
         abort(400)
@@ -182,17 +171,19 @@ def _export_stmt(fmt: str):
         table="officials",
     )
     db.session.commit()
-    return services.officials_query(current_user, filters, q, "organisation")
+    labels = officials_export.status_labels() if filters.course is not None else None
+    rows = _rows(officials_export.statement(current_user, filters, q), labels)
+    return send_table(f"officials.{fmt}", fmt, officials_export.headers(filters), rows)
 
 
 @bp.route("/officials.csv")
 def officials_csv():
-    return send_table("officials.csv", "csv", list(HEADERS), _rows(_export_stmt("csv")))
+    return _export("csv")
 
 
 @bp.route("/officials.xlsx")
 def officials_xlsx():
-    return send_table("officials.xlsx", "xlsx", list(HEADERS), _rows(_export_stmt("xlsx")))
+    return _export("xlsx")
 
 
 TABLES = ("departments", "courses", "months")
@@ -202,16 +193,16 @@ def _table(name: str, filters: Filters) -> tuple[list[str], list[list]]:
     """One of the dashboard's tables as header and rows (tens of rows, built in memory)."""
     if name == "departments":
         rows = services.by_department(current_user, filters, limit=10_000)
-        return ["department", "people", "enrolments", "completions"], [
+        return [_("Department"), _("People"), _("Enrolments"), _("Completions")], [
             [r.label, r.people, r.enrolments, r.completions] for r in rows
         ]
     if name == "courses":
         rows = services.by_course(current_user, filters, _titles()[1])
-        return ["course", "people", "enrolments", "completions"], [
+        return [_("Course"), _("People"), _("Enrolments"), _("Completions")], [
             [r.label, r.people, r.enrolments, r.completions] for r in rows
         ]
     months = services.completions_by_month(current_user, filters)
-    return ["month", "completions"], [[first.strftime("%Y-%m"), n] for first, n in months]
+    return [_("Month"), _("Completions")], [[first.strftime("%Y-%m"), n] for first, n in months]
 
 
 @bp.route("/tables/<name>.<fmt>")

@@ -127,7 +127,7 @@ def test_exports_read_back_equal_the_list(app, client, world, tiny):
     raw = reviewer.get("/reports/officials.csv").data
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0][:3] == ["name", "email", "organisation"]
+    assert rows[0][:3] == ["Nombre", "Correo electrónico", "Dependencia"]
     by_email = {r[1]: r for r in rows[1:]}
     cdmx_people = set(
         db.session.scalars(
