@@ -22,7 +22,7 @@ from app.exports import FORMATS, send_table
 from app.extensions import db
 from app.forms import iso_date
 
-from . import officials_export, services
+from . import officials_export, services, transcripts
 from .services import Filters
 from .transcript_pdf import render
 
@@ -228,18 +228,14 @@ def export_table(name: str, fmt: str):
 @bp.route("/officials/<id:user_id>")
 def transcript(user_id: int):
     person = policy.person_for_reviewer(current_user, user_id, hide=True)
-    return render_template(
-        "reports/transcript.html",
-        person=person,
-        rows=services.transcript(person),
-    )
+    return render_template("reports/transcript.html", transcript=transcripts.build(person))
 
 
 @bp.route("/officials/<id:user_id>/transcript.pdf")
 def transcript_pdf(user_id: int):
     person = policy.person_for_reviewer(current_user, user_id, hide=True)
     response = current_app.response_class(
-        render(person, services.transcript(person)), mimetype="application/pdf"
+        render(transcripts.build(person)), mimetype="application/pdf"
     )
     audit.exported(
         current_user,
