@@ -115,6 +115,9 @@ def timings(url: str, instance: str, runs: int) -> dict:
         "dashboard, one department": f"/reports/?organisation={largest}",
         "drill-down: largest department, page 1": f"/reports/officials?organisation={largest}",
         "drill-down: search in the whole city": "/reports/officials?q=garc",
+        # Accents and case forgiven (app/search.py): "garcia" finds every "García".
+        "drill-down: search 'garcia' in the whole city": "/reports/officials?q=garcia",
+        "drill-down: search 'MARIA GARCIA', two words": "/reports/officials?q=MARIA+GARCIA",
         "drill-down: overdue only": f"/reports/officials?organisation={largest}&status=overdue",
     }
     results = {}

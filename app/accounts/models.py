@@ -8,9 +8,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import search
 from app.clock import utcnow
 from app.extensions import db
 
@@ -130,6 +131,8 @@ class User(UserMixin, db.Model):
     #: Set when the person's data was erased on request; the row stays, anonymised, so
     #: reports keep their counts and certificates still verify.
     erased_at: Mapped[datetime | None]
+    #: Name and e-mail in search form (app/search.py), so search forgives accents and case.
+    search_key: Mapped[str] = mapped_column(Text, default=search.default_from("name", "email"))
 
     organisation: Mapped[Organisation] = relationship()
     memberships: Mapped[list[Membership]] = relationship(
@@ -177,3 +180,16 @@ class Membership(db.Model):
 
 
 Index("ix_users_name", User.name)
+# Infix LIKE on the search key: a trigram index on PostgreSQL, a plain one elsewhere.
+Index(
+    "ix_users_search_key",
+    User.search_key,
+    postgresql_using="gin",
+    postgresql_ops={"search_key": "gin_trgm_ops"},
+)
+
+
+@event.listens_for(User, "before_update")
+def _rekey_user(_mapper, _connection, user: User) -> None:
+    """A renamed person (or one erased on request) is found by their new name only."""
+    user.search_key = search.key_of(user.name, user.email)

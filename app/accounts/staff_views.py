@@ -7,9 +7,10 @@ import logging
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from app import search
 from app.accounts import policy, services
 from app.accounts.emails import invitation_message, send_invitations
 from app.accounts.forms import ImportForm, InviteForm
@@ -27,7 +28,8 @@ MAX_ERRORS_SHOWN = 200
 
 
 def people_query(actor: User, q: str, role: Role = Role.REVIEWER):
-    """People the actor may see, optionally narrowed by a search on name or e-mail."""
+    """People the actor may see, optionally narrowed by a search on name or e-mail that
+    forgives accents and case (app/search.py)."""
     stmt = (
         select(User)
         .where(policy.people_scope(actor, role))
@@ -35,8 +37,7 @@ def people_query(actor: User, q: str, role: Role = Role.REVIEWER):
         .order_by(User.name, User.id)
     )
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(or_(User.email.like(like), User.name.ilike(like)))
+        stmt = stmt.where(search.matches(User.search_key, q))
     return stmt
 
 

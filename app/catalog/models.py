@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import search
 from app.clock import utcnow
 from app.extensions import db
 
@@ -77,7 +78,16 @@ class Edition(db.Model):
     """A version of a course in one language."""
 
     __tablename__ = "editions"
-    __table_args__ = (UniqueConstraint("version_id", "language"),)
+    __table_args__ = (
+        UniqueConstraint("version_id", "language"),
+        # Infix LIKE on the search key: a trigram index on PostgreSQL, a plain one elsewhere.
+        Index(
+            "ix_editions_search_key",
+            "search_key",
+            postgresql_using="gin",
+            postgresql_ops={"search_key": "gin_trgm_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("course_versions.id"), index=True)
@@ -88,6 +98,8 @@ class Edition(db.Model):
     final_quiz: Mapped[str | None] = mapped_column(Text)
     #: The final exam's settings as written in edition.toml ([final]); see docs/course-format.md.
     final_settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Title and summary in search form (app/search.py); written once, as editions never change.
+    search_key: Mapped[str] = mapped_column(Text, default=search.default_from("title", "summary"))
 
     version: Mapped[CourseVersion] = relationship(back_populates="editions")
     modules: Mapped[list[Module]] = relationship(

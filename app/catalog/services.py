@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from app import events
+from app import events, search
 from app.accounts.models import User
 from app.cache import LruCache
 from app.catalog import package as pkg
@@ -231,15 +231,12 @@ def catalogue_query(q: str = "", theme: str = "", language: str = ""):
         stmt = stmt.where(
             CourseVersion.id.in_(select(Edition.version_id).where(Edition.language == language))
         )
-    for word in q.split()[:8]:
-        like = f"%{word.lower()}%"
+    if search.words(q):
+        # Every word in the title or summary of one of the course's editions, accents and
+        # case forgiven (app/search.py).
         stmt = stmt.where(
             CourseVersion.id.in_(
-                select(Edition.version_id).where(
-                    or_(
-                        func.lower(Edition.title).like(like), func.lower(Edition.summary).like(like)
-                    )
-                )
+                select(Edition.version_id).where(search.matches(Edition.search_key, q))
             )
         )
     return stmt

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app import search
 from app.accounts.models import Organisation, User
 from app.catalog.models import Course, CourseVersion
 from app.clock import utcnow
@@ -15,6 +16,15 @@ from app.extensions import db
 
 class Certificate(db.Model):
     __tablename__ = "certificates"
+    __table_args__ = (
+        # Infix LIKE on the holder's name: a trigram index on PostgreSQL, a plain one elsewhere.
+        Index(
+            "ix_certificates_search_key",
+            "search_key",
+            postgresql_using="gin",
+            postgresql_ops={"search_key": "gin_trgm_ops"},
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Stored without separators; see codes.display() for the printed form.
@@ -29,6 +39,8 @@ class Certificate(db.Model):
     language: Mapped[str] = mapped_column(String(10))
     # Frozen copies: later renames of the person, course or city change nothing here.
     holder_name: Mapped[str] = mapped_column(String(200))
+    #: The holder's name in search form (app/search.py), frozen with it.
+    search_key: Mapped[str] = mapped_column(Text, default=search.default_from("holder_name"))
     course_title: Mapped[str] = mapped_column(String(300))
     hours: Mapped[float]
     issuer_names: Mapped[list] = mapped_column(JSON)

@@ -24,6 +24,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from app import search
 from app.accounts import audit, policy
 from app.accounts.models import Organisation, Role
 from app.clock import utcnow
@@ -354,7 +355,7 @@ def _managed_query(form: PeriodForm):
     if q:
         code = codes.normalise(q)
         stmt = stmt.where(
-            or_(Certificate.holder_name.ilike(f"%{q}%"), Certificate.code == (code or ""))
+            or_(search.matches(Certificate.search_key, q), Certificate.code == (code or ""))
         )
     return stmt
 

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
+from app import search
 from app.accounts import policy
 from app.accounts.models import Organisation, Role, User
 from app.audit.models import AuditEntry
@@ -126,7 +127,7 @@ def parse_filters(args: Mapping[str, str]) -> AuditFilters:
             filters.action = action
         else:
             filters.errors["action"] = _("Unknown kind of action.")
-    filters.actor = args.get("actor", "").strip().lower()[:100]
+    filters.actor = args.get("actor", "").strip()[:100]
     filters.start = _parse_date(args.get("start", ""), "start", filters)
     filters.end = _parse_date(args.get("end", ""), "end", filters)
     if filters.start and filters.end and filters.end < filters.start:
@@ -164,10 +165,7 @@ def entries_query(viewer: User, filters: AuditFilters) -> Select:
     if filters.actor:
         actor = aliased(User)
         stmt = stmt.join(actor, actor.id == AuditEntry.actor_id).where(
-            or_(
-                actor.email.contains(filters.actor, autoescape=True),
-                actor.name.icontains(filters.actor, autoescape=True),
-            )
+            search.matches(actor.search_key, filters.actor)
         )
     if filters.start:
         stmt = stmt.where(AuditEntry.at >= datetime.combine(filters.start, time()))
