@@ -12,12 +12,11 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, case, extract, func, select
-from sqlalchemy.orm import load_only, selectinload
 
 from app import search
 from app.accounts import policy
 from app.accounts.models import Organisation, Role, User
-from app.catalog.models import Course, Lesson
+from app.catalog.models import Course
 from app.certificates.models import Certificate
 from app.clock import utcnow
 from app.extensions import db
@@ -26,9 +25,7 @@ from app.learning.models import (
     AssignmentMember,
     Enrolment,
     EnrolmentStatus,
-    LessonProgress,
 )
-from app.quizzes.models import QuizAttempt
 
 COMPLETED = EnrolmentStatus.COMPLETED.value
 WITHDRAWN = EnrolmentStatus.WITHDRAWN.value
@@ -499,66 +496,6 @@ def officials_page(
     ).all()
     rows = db.session.execute(officials_query(actor, filters, "", sort, user_ids=ids)).all()
     return Page(rows, number, per_page, total)
-
-
-def transcript(user: User):
-    """One person's record: enrolments with lessons read, attempts, certificates; a fixed
-    handful of queries however many courses they took."""
-    enrolments = db.session.scalars(
-        select(Enrolment)
-        .where(Enrolment.user_id == user.id)
-        .options(selectinload(Enrolment.edition), selectinload(Enrolment.course))
-        .order_by(Enrolment.enrolled_at)
-    ).all()
-    ids = [e.id for e in enrolments]
-    done = dict(
-        db.session.execute(
-            select(LessonProgress.enrolment_id, func.count())
-            .where(LessonProgress.enrolment_id.in_(ids))
-            .group_by(LessonProgress.enrolment_id)
-        ).all()
-    )
-    totals = dict(
-        db.session.execute(
-            select(Lesson.edition_id, func.count())
-            .where(Lesson.edition_id.in_({e.edition_id for e in enrolments}))
-            .group_by(Lesson.edition_id)
-        ).all()
-    )
-    attempts = db.session.scalars(
-        select(QuizAttempt)
-        .options(
-            load_only(
-                QuizAttempt.id,
-                QuizAttempt.enrolment_id,
-                QuizAttempt.quiz_key,
-                QuizAttempt.number,
-                QuizAttempt.state,
-                QuizAttempt.score,
-                QuizAttempt.pass_mark,
-                QuizAttempt.started_at,
-                QuizAttempt.submitted_at,
-            )
-        )
-        .where(QuizAttempt.enrolment_id.in_(ids))
-        .order_by(QuizAttempt.enrolment_id, QuizAttempt.started_at)
-    ).all()
-    certificates = {
-        c.enrolment_id: c
-        for c in db.session.scalars(select(Certificate).where(Certificate.user_id == user.id))
-    }
-    by_enrolment: dict[int, list] = {}
-    for attempt in attempts:
-        by_enrolment.setdefault(attempt.enrolment_id, []).append(attempt)
-    return [
-        (
-            e,
-            (done.get(e.id, 0), totals.get(e.edition_id, 0)),
-            by_enrolment.get(e.id, []),
-            certificates.get(e.id),
-        )
-        for e in enrolments
-    ]
 
 
 @dataclass(frozen=True)
