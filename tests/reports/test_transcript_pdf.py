@@ -251,3 +251,14 @@ def test_only_the_persons_reviewers_get_the_pdf(app, world, record):
         client.login(email)
         assert client.get(url).status_code == status, email
     assert db.session.scalar(select(Course).where(Course.slug == "larga")) is not None
+
+
+def test_transcript_page_names_each_quiz_by_its_module(app, world, record):
+    person, cert = record
+    client = app.test_client()
+    client.login(world.reviewer_cdmx_email)
+    html = client.get(f"/reports/officials/{person.id}").get_data(as_text=True)
+    assert MODULES[0] in html and MODULES[1] in html and "Primer módulo" in html
+    assert "Cuestionario del módulo" not in html
+    assert f'href="/verify/{cert.code}"' in html
+    assert f"{DEPARTMENT}, Ciudad de México" in html
