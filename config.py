@@ -44,6 +44,9 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Aula <no-reply@aula.example>")
 
     BABEL_DEFAULT_LOCALE = "es"
+    #: Zone of an organisation tree that names none (the network's seat); people read every
+    #: time in their own zone, else their organisation's (accounts/zones.py).
+    DEFAULT_TIME_ZONE = os.environ.get("DEFAULT_TIME_ZONE", "America/Mexico_City")
     BABEL_TRANSLATION_DIRECTORIES = str(ROOT / "translations")
     LANGUAGES = ("es", "pt_BR", "fr", "en")
 

@@ -22,6 +22,7 @@ from .accounts.admin_views import bp as admin_bp
 from .accounts.cli import users_cli
 from .accounts.staff_views import bp as staff_bp
 from .accounts.views import bp as accounts_bp
+from .accounts.zones import select_timezone
 from .authoring.author_views import bp as author_bp
 from .authoring.draft_views import bp as drafts_bp
 from .authoring.quiz_views import bp as teach_bp
@@ -119,7 +120,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
     csrf.init_app(app)
     limiter.init_app(app)
 
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     account_auth.init_login(app, login_manager)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -1,8 +1,14 @@
-"""Locale choice: profile, else the switcher's choice, else the browser, else Spanish."""
+"""Locale choice: profile, else the switcher's choice, else the browser, else Spanish; and
+the time zone a rendering uses when it is for someone else (an e-mail's recipient)."""
 
 from __future__ import annotations
 
-from flask import current_app, has_request_context, request, session
+from collections.abc import Iterator
+from contextlib import contextmanager
+from zoneinfo import ZoneInfo
+
+import flask_babel
+from flask import current_app, g, has_app_context, has_request_context, request, session
 from flask_login import current_user
 
 
@@ -32,3 +38,25 @@ def select_locale() -> str:
 
 
 LANGUAGE_NAMES = {"es": "Español", "pt_BR": "Português (Brasil)", "fr": "Français", "en": "English"}
+
+
+@contextmanager
+def in_zone(zone: ZoneInfo | str | None) -> Iterator[None]:
+    """Format dates in zone inside the block, as force_locale does for the language: an
+    e-mail is read in its recipient's time zone, not the sender's. None changes nothing."""
+    if zone is None or not has_app_context():
+        yield
+        return
+    previous = g.get("aula_zone")
+    g.aula_zone = zone if isinstance(zone, str) else zone.key
+    flask_babel.refresh()  # forget the zone cached for this request (keeps a forced locale)
+    try:
+        yield
+    finally:
+        g.aula_zone = previous
+        flask_babel.refresh()
+
+
+def forced_zone() -> str | None:
+    """The zone in_zone set, for the time zone selector to honour first."""
+    return g.get("aula_zone") if has_app_context() else None

@@ -10,6 +10,8 @@ from email.message import EmailMessage
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
 
+from app.i18n import in_zone
+
 log = logging.getLogger("aula.mail")
 
 
@@ -31,10 +33,11 @@ def external_url(endpoint: str, **values) -> str:
 
 
 def render_message(
-    to: str, locale: str, subject_template: str, template: str, **context
+    to: str, locale: str, subject_template: str, template: str, *, zone=None, **context
 ) -> Message:
-    """Render subject and body in the recipient's language, not the sender's."""
-    with force_locale(locale):
+    """Render subject and body in the recipient's language and time zone (a ZoneInfo or
+    name; None: the current one), not the sender's."""
+    with force_locale(locale), in_zone(zone):
         subject = render_template(subject_template, **context).strip()
         body = render_template(template, **context)
     return Message(to=to, subject=subject, body=body)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, get_timezone
 from flask_login import current_user
 
 from app.accounts import policy
@@ -20,6 +20,9 @@ def register(app: Flask) -> None:
         return {
             "current_locale": locale,
             "html_lang": locale.replace("_", "-"),
+            # The zone every |date and |datetime is shown in (accounts/zones.py); a function,
+            # so pages that show no time do not resolve it.
+            "current_time_zone": lambda: str(get_timezone()),
             "language_names": LANGUAGE_NAMES,
             "languages": app.config["LANGUAGES"],
             "is_reviewer": policy.has_role(user, Role.REVIEWER),

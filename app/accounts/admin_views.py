@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from app.accounts import policy, services
+from app.accounts import policy, services, zones
 from app.accounts.forms import GrantRoleForm, OrganisationForm, UserForm
 from app.accounts.models import GRANTED_ROLES, Membership, Organisation, OrgKind, Role, User
 from app.accounts.staff_views import people_query
@@ -44,6 +44,10 @@ def _org_form(form: OrganisationForm, org: Organisation | None) -> dict[int, Org
     ]
     top = [(0, _("(none: a new top of the tree)"))] if policy.is_network_admin(current_user) else []
     form.parent.choices = options(top + [(o.id, label) for o, label in choices])
+    top_zone = current_app.config["DEFAULT_TIME_ZONE"]
+    form.time_zone.choices = zones.zone_choices(
+        _("Same as the organisation it belongs to (at the top: %(zone)s)", zone=top_zone)
+    )
     return {o.id: o for o, _label in choices}
 
 
@@ -54,11 +58,16 @@ def _save_org(form: OrganisationForm, org: Organisation | None, parents: dict):
     try:
         if org is None:
             org = services.create_organisation(
-                form.name.data, form.slug.data, form.kind.data, parent
+                form.name.data, form.slug.data, form.kind.data, parent, form.time_zone.data or None
             )
         else:
             services.update_organisation(
-                org, form.name.data, form.slug.data, form.kind.data, parent
+                org,
+                form.name.data,
+                form.slug.data,
+                form.kind.data,
+                parent,
+                form.time_zone.data or None,
             )
     except services.AccountError as exc:
         getattr(form, exc.field or "name").errors.append(str(exc))

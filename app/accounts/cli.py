@@ -72,7 +72,10 @@ def create(email: str, name: str, org_slug: str, role: str, locale: str, passwor
 @click.option("--slug", required=True)
 @click.option("--kind", type=click.Choice(["network", "state", "city", "department", "other"]))
 @click.option("--parent", "parent_slug", default=None)
-def create_organisation(name: str, slug: str, kind: str, parent_slug: str | None) -> None:
+@click.option("--time-zone", default=None, help="IANA name, e.g. America/Lima; default: parent's.")
+def create_organisation(
+    name: str, slug: str, kind: str, parent_slug: str | None, time_zone: str | None
+) -> None:
     """Add an organisation to the tree."""
     parent = None
     if parent_slug:
@@ -80,8 +83,25 @@ def create_organisation(name: str, slug: str, kind: str, parent_slug: str | None
         if parent is None:
             raise click.ClickException(f"no organisation with slug {parent_slug!r}")
     try:
-        org = services.create_organisation(name, slug, kind, parent)
+        org = services.create_organisation(name, slug, kind, parent, time_zone)
     except services.AccountError as exc:
         raise click.ClickException(str(exc)) from None
     db.session.commit()
     click.echo(f"created {org.slug}")
+
+
+@users_cli.command("set-time-zone")
+@click.argument("org_slug")
+@click.argument("time_zone")
+def set_time_zone(org_slug: str, time_zone: str) -> None:
+    """Set an organisation's time zone (IANA name; "-" to inherit its parent's again)."""
+    org = services.find_organisation(org_slug)
+    if org is None:
+        raise click.ClickException(f"no organisation with slug {org_slug!r}")
+    zone = None if time_zone == "-" else time_zone
+    try:
+        services.update_organisation(org, org.name, org.slug, org.kind, org.parent, zone)
+    except services.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    db.session.commit()
+    click.echo(f"{org.slug}: {zone or 'inherited'}")

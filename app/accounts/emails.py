@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from app.accounts import services
+from app.accounts import services, zones
 from app.accounts.models import User
 from app.extensions import db
 from app.mail import Message, external_url, render_message, send
@@ -21,6 +21,7 @@ def _link_message(user: User, purpose: str, endpoint: str, template: str) -> Mes
         user.locale,
         f"accounts/email/{template}_subject.txt",
         f"accounts/email/{template}.txt",
+        zone=zones.zone_of(user),
         user=user,
         link=external_url(endpoint, token=token),
     )

@@ -22,6 +22,18 @@ from app.i18n import LANGUAGE_NAMES
 LANGUAGE_CHOICES = options(LANGUAGE_NAMES.items())
 
 
+class TimeZoneField(SelectField):
+    """A select of IANA zones (choices set by the view: zones.zone_choices); "" inherits,
+    which is also what a stored None and a form without the field mean."""
+
+    def __init__(self, label, **kwargs):
+        kwargs.setdefault("invalid_choice_message", _l("Choose a time zone from the list."))
+        super().__init__(label, choices=[], **kwargs)
+
+    def process_data(self, value) -> None:
+        self.data = value or ""
+
+
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
@@ -53,6 +65,7 @@ class ProfileForm(FlaskForm):
     name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
     job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
     locale = SelectField(_l("Language of pages and e-mails"), choices=LANGUAGE_CHOICES)
+    time_zone = TimeZoneField(_l("Time zone of dates and times"))
     submit = SubmitField(_l("Save profile"))
 
 
@@ -73,7 +86,9 @@ class InviteForm(FlaskForm):
 
 class ImportForm(FlaskForm):
     organisation = SelectField(_l("Import into"), coerce=int)
-    file = FileField(_l("CSV file"), validators=[FileRequired(_l("Choose a CSV file."))])
+    file = FileField(
+        _l("CSV or Excel file"), validators=[FileRequired(_l("Choose a CSV or Excel file."))]
+    )
     create_departments = BooleanField(_l("Create departments that do not exist yet"))
     send_invitations = BooleanField(_l("E-mail an invitation to each new account"), default=True)
     submit = SubmitField(_l("Check and import"))
@@ -84,6 +99,7 @@ class OrganisationForm(FlaskForm):
     slug = StringField(_l("Identifier"), validators=[DataRequired(), Length(max=80)])
     kind = SelectField(_l("Kind"))
     parent = SelectField(_l("Belongs to"), coerce=int)
+    time_zone = TimeZoneField(_l("Time zone"))
     submit = SubmitField(_l("Save"))
 
 
@@ -100,6 +116,13 @@ class GrantRoleForm(FlaskForm):
     role = SelectField(_l("Role"))
     organisation = SelectField(_l("Over"), coerce=int)
     submit = SubmitField(_l("Grant role"))
+
+
+class ResendForm(FlaskForm):
+    """Invitations again: to the people ticked on the staff list, or to everyone waiting."""
+
+    everyone = BooleanField(_l("Everyone in my organisations who has not signed in yet"))
+    submit = SubmitField(_l("Send invitations again"))
 
 
 class EraseForm(FlaskForm):

@@ -75,6 +75,8 @@ class Organisation(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
     #: Materialised path of ids, "/1/4/9/": a subtree is one indexed prefix match.
     path: Mapped[str] = mapped_column(String(500), index=True, default="")
+    #: IANA name ("America/Lima"); None inherits the parent's, at the top DEFAULT_TIME_ZONE.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     parent: Mapped[Organisation | None] = relationship(remote_side=[id], back_populates="children")
@@ -120,6 +122,8 @@ class User(UserMixin, db.Model):
     #: None until the person accepts an invitation or resets their password.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     locale: Mapped[str] = mapped_column(String(10), default="es")
+    #: IANA name chosen in the profile; None follows the organisation's (accounts/zones.py).
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     #: The most specific unit the person works in: a department, else a city or other member.
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     job_title: Mapped[str] = mapped_column(String(200), default="")

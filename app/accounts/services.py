@@ -16,7 +16,7 @@ from sqlalchemy import String, func, literal, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app import events
-from app.accounts import passwords
+from app.accounts import passwords, zones
 from app.accounts.models import (
     GRANTED_ROLES,
     Membership,
@@ -75,27 +75,57 @@ def _check_org_fields(name: str, slug: str, kind: str, parent: Organisation | No
         raise AccountError(_("A department must belong to an organisation."), "parent")
 
 
+#: A time_zone argument that leaves the stored zone as it is.
+KEEP = "keep"
+
+
+def _check_zone(time_zone: str | None) -> str | None:
+    """An IANA zone name from the list, or None (inherit); raises AccountError."""
+    if not time_zone:
+        return None
+    if not zones.is_valid_zone(time_zone):
+        raise AccountError(_("Choose a time zone from the list."), "time_zone")
+    return time_zone
+
+
 def create_organisation(
-    name: str, slug: str, kind: str, parent: Organisation | None = None
+    name: str,
+    slug: str,
+    kind: str,
+    parent: Organisation | None = None,
+    time_zone: str | None = None,
 ) -> Organisation:
-    """Add an organisation under parent (or a new root); the slug must be free."""
+    """Add an organisation under parent (or a new root); the slug must be free. Without a
+    time zone it uses its parent's."""
     _check_org_fields(name, slug, kind, parent)
+    time_zone = _check_zone(time_zone)
     if find_organisation(slug) is not None:
         raise AccountError(_("This identifier is already taken."), "slug")
-    org = Organisation(name=name.strip(), slug=slug, kind=kind, parent=parent)
+    org = Organisation(name=name.strip(), slug=slug, kind=kind, parent=parent, time_zone=time_zone)
     db.session.add(org)
     db.session.flush()
     org.path = f"{parent.path if parent else '/'}{org.id}/"
     db.session.flush()
+    zones.forget_zones()
     log.info("organisation %s created under %s", slug, parent.slug if parent else "-")
     return org
 
 
 def update_organisation(
-    org: Organisation, name: str, slug: str, kind: str, parent: Organisation | None
+    org: Organisation,
+    name: str,
+    slug: str,
+    kind: str,
+    parent: Organisation | None,
+    time_zone: str | None = KEEP,
 ) -> Organisation:
-    """Rename or move an organisation; moving rewrites the paths of its whole subtree."""
+    """Rename or move an organisation, or set its time zone (None: its parent's, KEEP: as it
+    is); moving
+    rewrites the paths of its whole subtree."""
     _check_org_fields(name, slug, kind, parent)
+    if time_zone != KEEP:
+        org.time_zone = _check_zone(time_zone)
+    zones.forget_zones()
     other = find_organisation(slug)
     if other is not None and other.id != org.id:
         raise AccountError(_("This identifier is already taken."), "slug")
@@ -223,11 +253,16 @@ def record_login(user: User) -> None:
     user.last_login_at = utcnow()
 
 
-def update_profile(user: User, name: str, locale: str, job_title: str | None = None) -> None:
+def update_profile(
+    user: User, name: str, locale: str, job_title: str | None = None, *, time_zone=KEEP
+) -> None:
+    """time_zone: an IANA name, None to follow the organisation's, or KEEP."""
     if not name.strip():
         raise AccountError(_("A name is required."), "name")
     if locale not in current_app.config["LANGUAGES"]:
         raise AccountError(_("Unknown language."), "locale")
+    if time_zone != KEEP:
+        user.time_zone = _check_zone(time_zone)
     user.name = name.strip()
     user.locale = locale
     if job_title is not None:

@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import audit, services
+from app.accounts import audit, services, zones
 from app.accounts.auth import safe_next
 from app.accounts.emails import reset_message
 from app.accounts.forms import (
@@ -144,15 +144,29 @@ def accept_invitation(token: str):
     return _set_password_page(token, services.INVITE, "accounts/accept_invitation.html")
 
 
+def _profile_form(**kwargs) -> ProfileForm:
+    """The profile form; its zone select offers "my organisation's" (named) first."""
+    form = ProfileForm(obj=current_user, **kwargs)
+    inherited = zones.zone_of_org(current_user.organisation_id).key
+    form.time_zone.choices = zones.zone_choices(
+        _("Same as my organisation (%(zone)s)", zone=inherited)
+    )
+    return form
+
+
 @bp.route("/profile", methods=["GET", "POST"])
 def profile():
-    """The signed-in person's own name, job title and language."""
-    form = ProfileForm(obj=current_user)
+    """The signed-in person's own name, job title, language and time zone."""
+    form = _profile_form()
     password_form = ChangePasswordForm(prefix="pw")
     if form.validate_on_submit():
         try:
             services.update_profile(
-                current_user, form.name.data, form.locale.data, form.job_title.data
+                current_user,
+                form.name.data,
+                form.locale.data,
+                form.job_title.data,
+                time_zone=form.time_zone.data or None,
             )
         except services.AccountError as exc:
             getattr(form, exc.field or "name").errors.append(str(exc))
@@ -166,7 +180,7 @@ def profile():
 @bp.route("/profile/password", methods=["POST"])
 def change_password():
     """Change one's password; other sessions are signed out, this one stays."""
-    form = ProfileForm(obj=current_user, formdata=None)
+    form = _profile_form(formdata=None)
     password_form = ChangePasswordForm(prefix="pw")
     if password_form.validate_on_submit():
         user = services.authenticate(current_user.email, password_form.current_password.data)

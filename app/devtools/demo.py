@@ -31,6 +31,21 @@ from app.quizzes import services as quizzes
 
 DEMO_PASSWORD = "aula-demo"  # noqa: S105 - printed to the operator as demo-only
 
+#: Each member's real time zone; departments and people inherit it.
+TIME_ZONES = {
+    "alla": "America/Mexico_City",
+    "cdmx": "America/Mexico_City",
+    "minas-gerais": "America/Sao_Paulo",
+    "belo-horizonte": "America/Sao_Paulo",
+    "rio-de-janeiro": "America/Sao_Paulo",
+    "lima": "America/Lima",
+    "medellin": "America/Bogota",
+    "montevideo": "America/Montevideo",
+    "madrid": "Europe/Madrid",
+    "paris": "Europe/Paris",
+    "quito": "America/Guayaquil",
+}
+
 # (slug, name, kind, parent slug, locale, e-mail domain, departments)
 ORGANISATIONS = [
     ("alla", "Red AL-LAs", OrgKind.NETWORK, None, "es", "alla", []),
@@ -204,8 +219,15 @@ def load_demo() -> dict[str, int]:
     for slug, name, kind, parent, _locale, _domain, departments in ORGANISATIONS:
         org = services.find_organisation(slug)
         if org is None:
-            org = services.create_organisation(name, slug, kind, orgs.get(parent))
+            org = services.create_organisation(
+                name, slug, kind, orgs.get(parent), TIME_ZONES.get(slug)
+            )
             added["organisations"] += 1
+        elif org.time_zone is None and slug in TIME_ZONES:
+            # A demo loaded before organisations had time zones gets them now.
+            services.update_organisation(
+                org, org.name, org.slug, org.kind, org.parent, TIME_ZONES[slug]
+            )
         orgs[slug] = org
         for dept_name in departments:
             if services.find_department(org, dept_name) is None:

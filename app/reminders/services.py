@@ -10,9 +10,10 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Membership, Role, User
+from app.accounts.zones import zone_of
 from app.catalog import services as catalog
 from app.certificates.models import Certificate
-from app.clock import utcnow
+from app.clock import today_in, utcnow
 from app.extensions import db
 from app.learning.models import Assignment, AssignmentMember
 from app.mail import external_url, render_message, send
@@ -80,7 +81,6 @@ def _record(user_id: int, kind: str, item_id: int) -> None:
 
 def send_due(summaries: bool = False) -> dict[str, int]:
     """Send what is due; every message is recorded in the same transaction as the batch."""
-    today = utcnow().date()
     counts = {"assignment": 0, "expiry": 0, "summary": 0}
     courses = {c.id: c for c in catalog.published_courses()}
     messages = []
@@ -97,16 +97,19 @@ def send_due(summaries: bool = False) -> dict[str, int]:
         if course is None:
             continue
         title = catalog.display_title(course.current_version, user.locale)
+        zone = zone_of(user)
         messages.append(
             render_message(
                 user.email,
                 user.locale,
                 "reminders/email/assignment_subject.txt",
                 "reminders/email/assignment.txt",
+                zone=zone,
                 user=user,
                 title=title,
                 due_on=due_on,
-                overdue=due_on < today,
+                # A due date is a whole day where the person is: overdue from the next.
+                overdue=due_on < today_in(zone),
                 link=external_url("course.show_course", slug=course.slug),
             )
         )
@@ -124,6 +127,7 @@ def send_due(summaries: bool = False) -> dict[str, int]:
                 user.locale,
                 "reminders/email/expiry_subject.txt",
                 "reminders/email/expiry.txt",
+                zone=zone_of(user),
                 user=user,
                 cert=cert,
                 link=external_url("course.show_course", slug=cert.course.slug),
@@ -159,6 +163,7 @@ def _send_summaries() -> int:
             reviewer.locale,
             "reminders/email/summary_subject.txt",
             "reminders/email/summary.txt",
+            zone=zone_of(reviewer),
             user=reviewer,
             head=head,
             link=external_url("reports.dashboard"),

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,6 +26,7 @@ from app.audit.models import AuditEntry
 from app.catalog.models import Course, CourseVersion, Edition
 from app.certificates import codes
 from app.certificates.models import Certificate
+from app.clock import iso_local
 from app.extensions import db
 from app.forms import iso_date
 
@@ -272,8 +274,9 @@ CSV_HEADERS = [
 ]
 
 
-def csv_rows(stmt: Select) -> Iterator[list]:
-    """The export's rows, read in batches; the caller runs this inside an app context."""
+def csv_rows(stmt: Select, zone: ZoneInfo) -> Iterator[list]:
+    """The export's rows, read in batches, times in the reader's zone (ISO 8601 with its
+    offset); the caller runs this inside an app context."""
     actor = aliased(User)
     org = aliased(Organisation)
     inner = stmt.subquery()
@@ -287,7 +290,7 @@ def csv_rows(stmt: Select) -> Iterator[list]:
     )
     for e, email, name, org_slug in db.session.execute(query):
         yield [
-            e.at.isoformat(timespec="seconds") + "Z",
+            iso_local(e.at, zone),
             email or "",
             name or "",
             e.ip_address or "",

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from app.accounts import audit, policy
+from app.accounts.zones import zone_of
 from app.exports import send_table
 from app.extensions import db
 
@@ -47,12 +48,13 @@ def export_csv():
     audit.exported(current_user, "audit", "csv", filters=filters.kept(), target_type="audit_log")
     db.session.commit()
     app = current_app._get_current_object()
+    zone = zone_of(current_user)
 
     def rows():
         # Read in the generator's own app context: the request's is gone by the time a
         # streamed body is sent.
         with app.app_context():
-            yield from services.csv_rows(stmt)
+            yield from services.csv_rows(stmt, zone)
             db.session.remove()
 
     return send_table("audit-log.csv", "csv", services.CSV_HEADERS, rows())

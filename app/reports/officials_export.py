@@ -3,7 +3,8 @@ is chosen, their status, completion date and certificate code in that course."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import and_
@@ -11,6 +12,7 @@ from sqlalchemy import and_
 from app.accounts.models import User
 from app.certificates.codes import display
 from app.certificates.models import Certificate
+from app.clock import local
 from app.learning.models import Enrolment
 
 from . import services
@@ -70,9 +72,10 @@ def status_labels() -> dict[str, str]:
     }
 
 
-def row(record, labels: dict[str, str] | None) -> list:
+def row(record, labels: dict[str, str] | None, zone: ZoneInfo) -> list:
     """One person's cells; labels (from status_labels) when a course is chosen. Times are
-    passed as datetimes: send_table writes them as ISO 8601 in a CSV, as dates in an XLSX."""
+    passed as datetimes in the reader's zone: send_table writes them as ISO 8601 with that
+    offset in a CSV, as local dates and times in an XLSX."""
     rate = round(100 * record.completed / record.enrolments, 1) if record.enrolments else None
     cells = [
         record.name,
@@ -82,7 +85,7 @@ def row(record, labels: dict[str, str] | None) -> list:
         record.completed,
         rate,
         record.overdue,
-        _aware(record.last_login_at),
+        _local(record.last_login_at, zone),
     ]
     if labels is not None:
         # The same rule as the page's status column (reports/officials.html).
@@ -97,12 +100,12 @@ def row(record, labels: dict[str, str] | None) -> list:
         code = record.certificate_code
         cells += [
             status,
-            _aware(record.course_completed_at),
+            _local(record.course_completed_at, zone),
             display(code) if code else "",
         ]
     return cells
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    """A stored time (naive UTC) marked as UTC, so the CSV carries its offset."""
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+def _local(moment: datetime | None, zone: ZoneInfo) -> datetime | None:
+    """A stored time (naive UTC) in the reader's zone, so the CSV carries its offset."""
+    return local(moment, zone) if moment is not None else None

@@ -17,6 +17,7 @@ from flask_login import current_user
 
 from app.accounts import audit, policy
 from app.accounts.models import Organisation, Role
+from app.accounts.zones import zone_of
 from app.catalog import services as catalog
 from app.exports import FORMATS, send_table
 from app.extensions import db
@@ -146,11 +147,12 @@ def _rows(stmt, labels: dict[str, str] | None):
     """The export's rows as they are read, in the generator's own app context (the request's
     is gone by the time a streamed body is sent: words are translated before, in labels)."""
     app = current_app._get_current_object()
+    zone = zone_of(current_user)
 
     def generate():
         with app.app_context():
             for record in db.session.execute(stmt.execution_options(yield_per=1000)):
-                yield officials_export.row(record, labels)
+                yield officials_export.row(record, labels, zone)
             db.session.remove()
 
     return generate()
