@@ -85,6 +85,8 @@ RULES: dict[str, Rule] = {
     "accounts.*": OWN,
     # A city's people, managed by its reviewers; the organisation tree by admins.
     "staff.*": REVIEWER,
+    "staff.resend_invitation": REVIEWER,
+    "staff.resend_invitations": REVIEWER,
     "people.*": REVIEWER,
     "admin.*": ADMIN,
     # Data rights: one's own download; erasure by an admin over the person.

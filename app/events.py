@@ -41,6 +41,11 @@ person_erased = _aula.signal("person_erased")
 #: A new version of a course was published. sender: the CourseVersion; actor: the User
 #: who published it, or None for an import from the command line.
 course_published = _aula.signal("course_published")
+#: An assignment was created, its due date changed, newcomers joined it, or it was removed.
+#: sender: the Assignment; action: "create", "change", "extend" (newcomers) or "remove";
+#: actor: the User (None for newcomers taken in by the system); user_ids: the people whose
+#: due date was just set or changed (empty for "remove").
+assignment_changed = _aula.signal("assignment_changed")
 
 ALL = (
     enrolled,
@@ -53,4 +58,5 @@ ALL = (
     person_moved,
     person_erased,
     course_published,
+    assignment_changed,
 )

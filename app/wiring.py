@@ -8,11 +8,13 @@ so building several apps in one process, as the tests do, connects each reaction
 
 from __future__ import annotations
 
-from app import events
+from app import events, outbox
+from app.accounts import invitations
 from app.audit import receivers as audit
 from app.certificates import services as certificates
 from app.learning import assignments
 from app.learning import services as learning
+from app.reminders import notices
 
 
 def connect() -> None:
@@ -25,3 +27,10 @@ def connect() -> None:
     events.person_joined.connect(assignments.on_people_arrived)
     # The audit log records revocations itself, in the revoking transaction.
     events.certificate_revoked.connect(audit.certificate_revoked)
+    # Assigning a course, changing its due date or removing it is audited; the people
+    # concerned get a notice, written to the outbox in the same transaction.
+    events.assignment_changed.connect(audit.assignment_changed)
+    events.assignment_changed.connect(notices.on_assignment_changed)
+    # Who delivers each kind of outbox message (`flask outbox deliver`).
+    outbox.register(notices.TOPIC, notices.deliver)
+    outbox.register(invitations.TOPIC, invitations.deliver)

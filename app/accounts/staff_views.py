@@ -6,14 +6,15 @@ import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from app import search
-from app.accounts import policy, services
+from app.accounts import invitations, policy, services
 from app.accounts.emails import invitation_message, send_invitations
-from app.accounts.forms import ImportForm, InviteForm
+from app.accounts.forms import ImportForm, InviteForm, ResendForm
 from app.accounts.models import Role, User
 from app.accounts.staff_import import StaffImportError, import_staff
 from app.extensions import db
@@ -51,7 +52,9 @@ def list_staff():
         error_out=False,
         count=True,
     )
-    return render_template("accounts/staff_list.html", page=page, q=q)
+    return render_template(
+        "accounts/staff_list.html", page=page, q=q, resend_form=ResendForm(formdata=None)
+    )
 
 
 def _org_choices(form_field) -> dict[int, object]:
@@ -89,6 +92,68 @@ def invite():
             flash(_("Invitation sent to %(email)s.", email=user.email), "success")
             return redirect(url_for("staff.list_staff"))
     return render_template("accounts/staff_invite.html", form=form)
+
+
+def _resent(queued: int, skipped: int) -> None:
+    if queued:
+        flash(
+            ngettext(
+                "Invitation sent again to %(num)s person.",
+                "Invitation sent again to %(num)s people.",
+                queued,
+            ),
+            "success",
+        )
+    if skipped:
+        flash(
+            ngettext(
+                "%(num)s person was skipped: already signed in, or invited less than 10 "
+                "minutes ago.",
+                "%(num)s people were skipped: already signed in, or invited less than 10 "
+                "minutes ago.",
+                skipped,
+            ),
+            "info",
+        )
+
+
+@bp.route("/<id:user_id>/invitation", methods=["POST"])
+def resend_invitation(user_id: int):
+    """Send a person their invitation again (a new link), at most once per 10 minutes."""
+    person = policy.person_for_reviewer(current_user, user_id)
+    if not ResendForm().validate_on_submit():
+        abort(400)
+    queued, skipped = invitations.queue(current_user, [person.id])
+    db.session.commit()
+    log.info("user %s re-sent the invitation of %s: %d", current_user.id, person.id, queued)
+    _resent(queued, skipped)
+    return redirect(url_for("people.show_person", user_id=person.id))
+
+
+@bp.route("/invitations", methods=["POST"])
+def resend_invitations():
+    """Invitations again to the people ticked on the staff list, or to everyone in the
+    reviewer's organisations who has not signed in yet (imported people too)."""
+    form = ResendForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if form.everyone.data:
+        ids = invitations.pending_in_scope(current_user)
+    else:
+        chosen = request.form.getlist("user_id", type=int)[:5000]
+        ids = list(
+            db.session.scalars(
+                select(User.id).where(User.id.in_(chosen), policy.people_scope(current_user))
+            )
+        )
+        if not ids:
+            flash(_("Tick the people to invite again, or choose everyone not signed in."), "error")
+            return redirect(url_for("staff.list_staff"))
+    queued, skipped = invitations.queue(current_user, ids)
+    db.session.commit()
+    log.info("user %s re-sent %d invitations", current_user.id, queued)
+    _resent(queued, skipped)
+    return redirect(url_for("staff.list_staff"))
 
 
 @bp.route("/import", methods=["GET", "POST"])

@@ -17,3 +17,21 @@ def certificate_revoked(certificate, actor, reason: str, **_) -> None:
         reason=reason,
         code=certificate.code,
     )
+
+
+def assignment_changed(assignment, action: str, actor=None, user_ids=(), **_) -> None:
+    """Reviewers' acts on assignments; newcomers taken in by the system ("extend") are not
+    acts of anyone and are left to the assignment's own member rows."""
+    if action == "extend":
+        return
+    record(
+        f"assignment.{action}",
+        "assignment",
+        assignment.id,
+        actor=actor,
+        organisation_id=assignment.organisation_id,
+        course_id=assignment.course_id,
+        due_on=assignment.due_on.isoformat() if assignment.due_on else None,
+        due_days=assignment.due_days,
+        people=len(user_ids),
+    )

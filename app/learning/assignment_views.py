@@ -15,7 +15,7 @@ from app.extensions import db
 from app.forms import ConfirmForm, options
 
 from . import assignments
-from .forms import AssignmentForm
+from .forms import AssignmentForm, DueForm
 from .policy import assignment_for_reviewer
 
 bp = Blueprint("assignments", __name__, url_prefix="/assignments", template_folder="templates")
@@ -125,12 +125,60 @@ def new_assignment():
     return render_template("learning/assignment_form.html", form=form), status
 
 
+def _due_errors(form) -> bool:
+    """Checks the due fields against the chosen kind; True when the form may be used."""
+    if form.due_kind.data == "date" and form.due_on.data is None:
+        form.due_on.errors.append(_("Give the due date."))
+    elif form.due_kind.data == "days" and form.due_days.data is None:
+        form.due_days.errors.append(_("Give the number of days."))
+    elif form.due_kind.data == "date" and form.due_on.data < assignments.today():
+        form.due_on.errors.append(_("The due date is in the past."))
+    return not (form.due_on.errors or form.due_days.errors)
+
+
+@bp.route("/<id:assignment_id>/due", methods=["GET", "POST"])
+def change_due(assignment_id: int):
+    """A new due date for everyone who has not completed the course; each is told."""
+    assignment = assignment_for_reviewer(current_user, assignment_id)
+    form = DueForm(
+        due_kind="date" if assignment.due_on else "days",
+        due_on=assignment.due_on,
+        due_days=assignment.due_days,
+    )
+    if form.validate_on_submit() and _due_errors(form):
+        by_date = form.due_kind.data == "date"
+        changed = assignments.change_due(
+            current_user,
+            assignment,
+            due_on=form.due_on.data if by_date else None,
+            due_days=None if by_date else form.due_days.data,
+        )
+        db.session.commit()
+        flash(
+            ngettext(
+                "Due date changed for %(num)s person.",
+                "Due date changed for %(num)s people.",
+                len(changed),
+            ),
+            "success",
+        )
+        return redirect(url_for(".list_assignments"))
+    status = 400 if request.method == "POST" else 200
+    title = catalog.display_title(assignment.course.current_version, str(get_locale()))
+    return (
+        render_template(
+            "learning/assignment_due.html", form=form, assignment=assignment, title=title
+        ),
+        status,
+    )
+
+
 @bp.route("/<id:assignment_id>/delete", methods=["POST"])
 def delete_assignment(assignment_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     assignment = assignment_for_reviewer(current_user, assignment_id)
-    assignments.delete(assignment)
+    assignments.delete(assignment, actor=current_user)
     db.session.commit()
     flash(_("The assignment is removed."), "success")
     return redirect(url_for(".list_assignments"))

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, insert, literal, select, update
+from sqlalchemy import and_, case, exists, func, insert, literal, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from app import events
 from app.accounts import policy
 from app.accounts.models import Organisation, Role, User
-from app.accounts.zones import zone_of_org
+from app.audit.models import AuditEntry
 from app.catalog.models import Course, CourseVersion
-from app.clock import today_in, utcnow
+from app.clock import utcnow
 from app.extensions import db
 
 from .models import Assignment, AssignmentMember, Enrolment, EnrolmentStatus
@@ -26,10 +27,19 @@ class AssignmentError(ValueError):
         self.field = field
 
 
-def today(organisation_id: int | None = None) -> date:
-    """The day it is in the organisation's time zone (the default zone without one): a due
-    date is a whole day there, so it is overdue only once that day has ended."""
-    return today_in(zone_of_org(organisation_id))
+def today() -> date:
+    return utcnow().date()
+
+
+def _check(actor: User, organisation: Organisation, due_on: date | None, due_days: int | None):
+    if not policy.can_act_on(actor, Role.REVIEWER, organisation):
+        raise AssignmentError("organisation outside the reviewer's scope", "organisation")
+    if (due_on is None) == (due_days is None):
+        raise AssignmentError("give a due date or a number of days", "due")
+    if due_on is not None and due_on < today():
+        raise AssignmentError("the due date is in the past", "due_on")
+    if due_days is not None and not 1 <= due_days <= 3650:
+        raise AssignmentError("days must be between 1 and 3650", "due_days")
 
 
 def _due(assignment: Assignment, on: date) -> date:
@@ -47,14 +57,7 @@ def create(
 ) -> Assignment:
     """Assign a course to an organisation's subtree (and its future members), or to a list
     of people in it; everyone affected gets their due date at once."""
-    if not policy.can_act_on(actor, Role.REVIEWER, organisation):
-        raise AssignmentError("organisation outside the reviewer's scope", "organisation")
-    if (due_on is None) == (due_days is None):
-        raise AssignmentError("give a due date or a number of days", "due")
-    if due_on is not None and due_on < today(organisation.id):
-        raise AssignmentError("the due date is in the past", "due_on")
-    if due_days is not None and not 1 <= due_days <= 3650:
-        raise AssignmentError("days must be between 1 and 3650", "due_days")
+    _check(actor, organisation, due_on, due_days)
     for person in people or []:
         if not organisation.contains(person.organisation):
             raise AssignmentError(person.email, "people")
@@ -69,7 +72,7 @@ def create(
     db.session.add(assignment)
     db.session.flush()
     if people is not None:
-        due = _due(assignment, today(organisation.id))
+        due = _due(assignment, today())
         done = set(
             db.session.scalars(
                 select(Enrolment.user_id).where(
@@ -92,8 +95,51 @@ def create(
             ],
         )
     else:
-        sync_members(assignment)
+        _add_members(assignment)
+    everyone = list(
+        db.session.scalars(
+            select(AssignmentMember.user_id).where(AssignmentMember.assignment_id == assignment.id)
+        )
+    )
+    events.assignment_changed.send(assignment, action="create", actor=actor, user_ids=everyone)
     return assignment
+
+
+def change_due(
+    actor: User,
+    assignment: Assignment,
+    *,
+    due_on: date | None = None,
+    due_days: int | None = None,
+) -> list[int]:
+    """Give an assignment a new due date (or number of days from joining): every member who
+    has not completed the course gets it, dated so their notice can say so. Returns the
+    people whose due date changed (none when nothing did)."""
+    _check(actor, assignment.organisation, due_on, due_days)
+    if (assignment.due_on, assignment.due_days) == (due_on, due_days):
+        return []
+    assignment.due_on, assignment.due_days = due_on, due_days
+    changes = []
+    for user_id, added_at, old in db.session.execute(
+        select(AssignmentMember.user_id, AssignmentMember.added_at, AssignmentMember.due_on).where(
+            AssignmentMember.assignment_id == assignment.id,
+            AssignmentMember.completed.is_(False),
+        )
+    ):
+        new = due_on or added_at.date() + timedelta(days=due_days)
+        if new != old:
+            changes.append(
+                {
+                    "assignment_id": assignment.id,
+                    "user_id": user_id,
+                    "due_on": new,
+                }
+            )
+    if changes:
+        db.session.execute(update(AssignmentMember), changes)
+    user_ids = [c["user_id"] for c in changes]
+    events.assignment_changed.send(assignment, action="change", actor=actor, user_ids=user_ids)
+    return user_ids
 
 
 def _has_completed(user_id, course_id):
@@ -121,17 +167,28 @@ def mark_completed(user_id: int, course_id: int) -> None:
 
 def sync_members(assignment: Assignment) -> int:
     """Add everyone now in the assignment's subtree who is not a member yet (newcomers get
-    their due date counted from today); one INSERT ... SELECT. Returns how many."""
+    their due date counted from today) and tell of them (`assignment_changed`, "extend").
+    Returns how many."""
+    added = _add_members(assignment)
+    if added:
+        events.assignment_changed.send(assignment, action="extend", actor=None, user_ids=added)
+    return len(added)
+
+
+def _add_members(assignment: Assignment) -> list[int]:
+    """One INSERT ... SELECT of the subtree's people who are not members yet; their ids are
+    read back by the moment of insertion, which only this statement wrote."""
     if assignment.named_only:
-        return 0
+        return []
+    now = utcnow()
     target = db.session.get(Organisation, assignment.organisation_id)
     newcomers = (
         select(
             literal(assignment.id),
             User.id,
-            literal(_due(assignment, today(assignment.organisation_id))),
+            literal(_due(assignment, today())),
             _has_completed(User.id, assignment.course_id),
-            literal(utcnow()),
+            literal(now, type_=AssignmentMember.added_at.type),
         )
         .join(Organisation, Organisation.id == User.organisation_id)
         .where(
@@ -148,7 +205,16 @@ def sync_members(assignment: Assignment) -> int:
             ["assignment_id", "user_id", "due_on", "completed", "added_at"], newcomers
         )
     )
-    return result.rowcount or 0
+    if not result.rowcount:
+        return []
+    return list(
+        db.session.scalars(
+            select(AssignmentMember.user_id).where(
+                AssignmentMember.assignment_id == assignment.id,
+                AssignmentMember.added_at == now,
+            )
+        )
+    )
 
 
 def sync_for(organisation: Organisation) -> int:
@@ -180,7 +246,9 @@ def on_people_arrived(organisation: Organisation | None, **_) -> None:
         sync_for(organisation)
 
 
-def delete(assignment: Assignment) -> None:
+def delete(assignment: Assignment, actor: User | None = None) -> None:
+    """Remove an assignment and its members' due dates (told first, while it still exists)."""
+    events.assignment_changed.send(assignment, action="remove", actor=actor, user_ids=[])
     db.session.execute(
         AssignmentMember.__table__.delete().where(AssignmentMember.assignment_id == assignment.id)
     )
@@ -209,7 +277,7 @@ def for_user(user: User) -> list[MyAssignment]:
         .group_by(Course.id, Enrolment.status)
         .order_by(func.min(AssignmentMember.due_on), Course.slug)
     ).all()
-    now = today(user.organisation_id)
+    now = today()
     mine = []
     for course, due_on, status in rows:
         state = {
@@ -218,6 +286,63 @@ def for_user(user: User) -> list[MyAssignment]:
         }.get(status, "not_started")
         mine.append(MyAssignment(course, due_on, state, state != "completed" and due_on < now))
     return mine
+
+
+#: How long My learning shows a new assignment or a changed due date.
+NOTICE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class Notice:
+    course: Course
+    kind: str  # "assigned" or "due_changed"
+    at: datetime
+    due_on: date
+
+
+def notices_for(user: User, limit: int = 5) -> list[Notice]:
+    """My learning's notices: courses assigned to the person, or whose due date changed, in
+    the last NOTICE_DAYS days and not completed, newest first.
+
+    Read from the facts themselves rather than a table of notices: a membership's added_at
+    says when the course was assigned, the audit log's "assignment.change" entries when its
+    due date changed (the same facts the e-mails told). So the page and the mail cannot
+    disagree, and a completed or removed assignment leaves no stale notice behind.
+    """
+    since = utcnow() - timedelta(days=NOTICE_DAYS)
+    changed_at = func.max(AuditEntry.at)
+    rows = db.session.execute(
+        select(Course, AssignmentMember.added_at, changed_at, func.min(AssignmentMember.due_on))
+        .select_from(AssignmentMember)
+        .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
+        .join(Course, Course.id == Assignment.course_id)
+        .outerjoin(
+            AuditEntry,
+            and_(
+                AuditEntry.target_type == "assignment",
+                AuditEntry.target_id == Assignment.id,
+                AuditEntry.action == "assignment.change",
+                AuditEntry.at >= since,
+                AuditEntry.at > AssignmentMember.added_at,
+            ),
+        )
+        .where(
+            AssignmentMember.user_id == user.id,
+            AssignmentMember.completed.is_(False),
+            or_(AssignmentMember.added_at >= since, AuditEntry.id.is_not(None)),
+        )
+        .group_by(Course.id, AssignmentMember.assignment_id, AssignmentMember.added_at)
+        .options(selectinload(Course.current_version).selectinload(CourseVersion.editions))
+    ).all()
+    notices: dict[int, Notice] = {}
+    for course, added_at, changed, due_on in rows:
+        if changed is not None:
+            notice = Notice(course, "due_changed", changed, due_on)
+        else:
+            notice = Notice(course, "assigned", added_at, due_on)
+        if course.id not in notices or notices[course.id].at < notice.at:
+            notices[course.id] = notice
+    return sorted(notices.values(), key=lambda n: n.at, reverse=True)[:limit]
 
 
 @dataclass(frozen=True)
@@ -235,7 +360,7 @@ def summary(actor: User, page: int = 1, per_page: int = 50):
     overdue = case(
         (
             and_(
-                AssignmentMember.due_on < today(actor.organisation_id),
+                AssignmentMember.due_on < today(),
                 func.coalesce(Enrolment.status, "") != EnrolmentStatus.COMPLETED.value,
             ),
             1,

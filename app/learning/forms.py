@@ -39,3 +39,12 @@ class AssignmentForm(FlaskForm):
     due_on = DateField(_l("Due date"), validators=[Optional()])
     due_days = IntegerField(_l("Days"), validators=[Optional(), NumberRange(min=1, max=3650)])
     submit = SubmitField(_l("Assign"))
+
+
+class DueForm(FlaskForm):
+    """A new due date for an assignment: a date, or a number of days from joining."""
+
+    due_kind = AssignmentForm.due_kind
+    due_on = AssignmentForm.due_on
+    due_days = AssignmentForm.due_days
+    submit = SubmitField(_l("Change the due date"))

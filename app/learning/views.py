@@ -10,7 +10,7 @@ from app.catalog import services as catalog
 from app.clock import utcnow
 from app.forms import ConfirmForm
 from app.learning import services
-from app.learning.assignments import for_user
+from app.learning.assignments import for_user, notices_for
 
 bp = Blueprint("learning", __name__, url_prefix="/learning", template_folder="templates")
 
@@ -22,6 +22,7 @@ def my_learning():
     return render_template(
         "learning/my_learning.html",
         assigned=for_user(current_user),
+        notices=notices_for(current_user),
         display_title=lambda version: catalog.display_title(version, str(get_locale())),
         rows=services.my_learning(current_user),
         withdraw_form=ConfirmForm(formdata=None),

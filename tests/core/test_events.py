@@ -47,7 +47,7 @@ def disconnected(signal, receiver):
 
 def test_every_signal_has_a_distinct_name():
     names = [signal.name for signal in events.ALL]
-    assert len(names) == len(set(names)) == 10
+    assert len(names) == len(set(names)) == 11
 
 
 def test_completing_a_course_sends_course_completed_then_certificate_issued(client, world, tiny):
