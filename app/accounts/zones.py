@@ -122,28 +122,33 @@ def _offset(zone: str, now: datetime) -> str:
     return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
-def _label(zone: str, locale: str, now: datetime) -> str:
-    if zone == "UTC":
-        return "UTC"
-    place = get_timezone_location(zone, locale=locale, return_city=True)
-    return f"{place} \u2014 {zone} ({_offset(zone, now)})"
-
-
-@lru_cache(maxsize=16)
-def _choices(locale: str, hour: datetime) -> tuple[tuple[str, str, bool], ...]:
-    """(zone, label, common) in list order; per language and hour, as offsets change."""
+@lru_cache(maxsize=8)
+def _places(locale: str) -> tuple[tuple[str, str, bool], ...]:
+    """(zone, city in the language, common) in list order, once per language: Babel's
+    names take a moment to load; the offsets, which change, are added per request."""
     rest = sorted(known_zones() - set(COMMON_ZONES))
-    return tuple((z, _label(z, locale, hour), z in COMMON_ZONES) for z in (*COMMON_ZONES, *rest))
+    return tuple(
+        (
+            z,
+            "UTC" if z == "UTC" else get_timezone_location(z, locale=locale, return_city=True),
+            z in COMMON_ZONES,
+        )
+        for z in (*COMMON_ZONES, *rest)
+    )
 
 
 def zone_choices(blank_label: str | None = None) -> list[SelectChoice]:
     """Options for a time zone select: the network's zones first, then every other, each
     with its city in the user's language and the offset now. blank_label offers None."""
-    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    now = datetime.now(UTC)
     common, other = str(COMMON_GROUP), str(OTHER_GROUP)
     choices = [SelectChoice("", blank_label)] if blank_label is not None else []
     choices += [
-        SelectChoice(z, label, optgroup=common if is_common else other)
-        for z, label, is_common in _choices(str(get_locale() or "en"), hour)
+        SelectChoice(
+            z,
+            place if z == "UTC" else f"{place} \u2014 {z} ({_offset(z, now)})",
+            optgroup=common if is_common else other,
+        )
+        for z, place, is_common in _places(str(get_locale() or "en"))
     ]
     return choices

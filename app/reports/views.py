@@ -145,7 +145,8 @@ def officials():
 
 def _rows(stmt, labels: dict[str, str] | None):
     """The export's rows as they are read, in the generator's own app context (the request's
-    is gone by the time a streamed body is sent: words are translated before, in labels)."""
+    is gone by the time a streamed body is sent: words are translated before, in labels,
+    and the reader's time zone is resolved before too)."""
     app = current_app._get_current_object()
     zone = zone_of(current_user)
 
