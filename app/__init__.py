@@ -34,13 +34,13 @@ from .certificates.views import bp as certificates_bp
 from .devtools.bench_data import bench_cli
 from .devtools.demo import demo_command
 from .extensions import babel, csrf, db, limiter, login_manager, migrate
+from .help.views import bp as help_bp
 from .i18n import select_locale
 from .learning.assignment_views import bp as assignments_bp
 from .learning.course_views import bp as course_bp
 from .learning.quiz_views import bp as quiz_bp
 from .learning.staff_views import bp as people_bp
 from .learning.views import bp as learning_bp
-from .help.views import bp as help_bp
 from .main.views import bp as main_bp
 from .outbox import outbox_cli
 from .privacy.views import bp as privacy_bp

@@ -69,7 +69,8 @@ def login():
             log.info("failed sign-in from %s", request.remote_addr)
             audit.login_failed(form.email.data, services.find_user_by_email(form.email.data))
             db.session.commit()
-            flash(_("Wrong e-mail address or password."), "error")
+            # A form error, not a flash: it heads the error summary that takes the focus.
+            form.form_errors.append(_("Wrong e-mail address or password."))
         else:
             services.record_login(user)
             audit.login_succeeded(user)
