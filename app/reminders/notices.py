@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from app import outbox
 from app.accounts.models import User
+from app.accounts.zones import zone_of
 from app.catalog import services as catalog
 from app.catalog.models import Course
 from app.extensions import db
@@ -73,6 +74,7 @@ def deliver(message_id: int, payload: dict) -> None:
                 user.locale,
                 f"reminders/email/notice_{kind}_subject.txt",
                 f"reminders/email/notice_{kind}.txt",
+                zone=zone_of(user),
                 user=user,
                 title=catalog.display_title(course.current_version, user.locale),
                 due_on=date.fromisoformat(payload["due_on"]),
