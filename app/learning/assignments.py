@@ -11,9 +11,10 @@ from sqlalchemy.orm import selectinload
 from app import events
 from app.accounts import policy
 from app.accounts.models import Organisation, Role, User
+from app.accounts.zones import zone_of_org
 from app.audit.models import AuditEntry
 from app.catalog.models import Course, CourseVersion
-from app.clock import utcnow
+from app.clock import today_in, utcnow
 from app.extensions import db
 
 from .models import Assignment, AssignmentMember, Enrolment, EnrolmentStatus
@@ -27,8 +28,10 @@ class AssignmentError(ValueError):
         self.field = field
 
 
-def today() -> date:
-    return utcnow().date()
+def today(organisation_id: int | None = None) -> date:
+    """The day it is in the organisation's time zone (the default zone without one): a due
+    date is a whole day there, so it is overdue only once that day has ended."""
+    return today_in(zone_of_org(organisation_id))
 
 
 def _check(actor: User, organisation: Organisation, due_on: date | None, due_days: int | None):
@@ -36,7 +39,7 @@ def _check(actor: User, organisation: Organisation, due_on: date | None, due_day
         raise AssignmentError("organisation outside the reviewer's scope", "organisation")
     if (due_on is None) == (due_days is None):
         raise AssignmentError("give a due date or a number of days", "due")
-    if due_on is not None and due_on < today():
+    if due_on is not None and due_on < today(organisation.id):
         raise AssignmentError("the due date is in the past", "due_on")
     if due_days is not None and not 1 <= due_days <= 3650:
         raise AssignmentError("days must be between 1 and 3650", "due_days")
@@ -72,7 +75,7 @@ def create(
     db.session.add(assignment)
     db.session.flush()
     if people is not None:
-        due = _due(assignment, today())
+        due = _due(assignment, today(organisation.id))
         done = set(
             db.session.scalars(
                 select(Enrolment.user_id).where(
@@ -186,7 +189,7 @@ def _add_members(assignment: Assignment) -> list[int]:
         select(
             literal(assignment.id),
             User.id,
-            literal(_due(assignment, today())),
+            literal(_due(assignment, today(assignment.organisation_id))),
             _has_completed(User.id, assignment.course_id),
             literal(now, type_=AssignmentMember.added_at.type),
         )
@@ -277,7 +280,7 @@ def for_user(user: User) -> list[MyAssignment]:
         .group_by(Course.id, Enrolment.status)
         .order_by(func.min(AssignmentMember.due_on), Course.slug)
     ).all()
-    now = today()
+    now = today(user.organisation_id)
     mine = []
     for course, due_on, status in rows:
         state = {
@@ -360,7 +363,7 @@ def summary(actor: User, page: int = 1, per_page: int = 50):
     overdue = case(
         (
             and_(
-                AssignmentMember.due_on < today(),
+                AssignmentMember.due_on < today(actor.organisation_id),
                 func.coalesce(Enrolment.status, "") != EnrolmentStatus.COMPLETED.value,
             ),
             1,
