@@ -16,7 +16,7 @@ from app.accounts import invitations, policy, services
 from app.accounts.emails import invitation_message, send_invitations
 from app.accounts.forms import ImportForm, InviteForm, ResendForm
 from app.accounts.models import Role, User
-from app.accounts.staff_import import StaffImportError, import_staff
+from app.accounts.staff_import import HEADER_NAMES, StaffImportError, import_staff
 from app.extensions import db
 from app.forms import options
 from app.mail import send
@@ -199,6 +199,7 @@ def import_csv():
         render_template(
             "accounts/staff_import.html",
             form=form,
+            header_names=HEADER_NAMES,
             errors=errors[:MAX_ERRORS_SHOWN],
             hidden_errors=max(0, len(errors) - MAX_ERRORS_SHOWN),
         ),

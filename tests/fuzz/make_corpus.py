@@ -235,6 +235,8 @@ def csvs() -> dict[str, bytes]:
     return {
         "csv/utf16.csv": good.encode("utf-16"),
         "csv/latin1.csv": (CSV_HEADER + "jose@cdmx.example,José Pérez,,,es\n").encode("latin-1"),
+        # A UTF-16 byte-order mark, then an odd number of bytes: no UTF-16 text.
+        "csv/utf16-odd-length.csv": CSV_HEADER.encode("utf-16") + b"j",
         "csv/nul-bytes.csv": (
             CSV_HEADER + "ana@cdmx.example,Ana,,,es\nbea@cdmx.example,Be\x00a,,,es\n"
         ).encode(),
