@@ -94,7 +94,7 @@ def new_assignment():
             form.due_on.errors.append(_("Give the due date."))
         elif form.due_kind.data == "days" and due_days is None:
             form.due_days.errors.append(_("Give the number of days."))
-        elif due_on is not None and due_on < assignments.today():
+        elif due_on is not None and due_on < assignments.today(organisation.id):
             form.due_on.errors.append(_("The due date is in the past."))
         people = _people(form.people.data or "", organisation, form)
         if not (form.due_on.errors or form.due_days.errors or form.people.errors):
@@ -125,13 +125,14 @@ def new_assignment():
     return render_template("learning/assignment_form.html", form=form), status
 
 
-def _due_errors(form) -> bool:
-    """Checks the due fields against the chosen kind; True when the form may be used."""
+def _due_errors(form, organisation_id: int) -> bool:
+    """Checks the due fields against the chosen kind, a date against the organisation's
+    local day (as the service does); True when the form may be used."""
     if form.due_kind.data == "date" and form.due_on.data is None:
         form.due_on.errors.append(_("Give the due date."))
     elif form.due_kind.data == "days" and form.due_days.data is None:
         form.due_days.errors.append(_("Give the number of days."))
-    elif form.due_kind.data == "date" and form.due_on.data < assignments.today():
+    elif form.due_kind.data == "date" and form.due_on.data < assignments.today(organisation_id):
         form.due_on.errors.append(_("The due date is in the past."))
     return not (form.due_on.errors or form.due_days.errors)
 
@@ -145,7 +146,7 @@ def change_due(assignment_id: int):
         due_on=assignment.due_on,
         due_days=assignment.due_days,
     )
-    if form.validate_on_submit() and _due_errors(form):
+    if form.validate_on_submit() and _due_errors(form, assignment.organisation_id):
         by_date = form.due_kind.data == "date"
         changed = assignments.change_due(
             current_user,

@@ -247,3 +247,22 @@ def test_my_learning_shows_the_notice(client, world, tiny):
     db.session.commit()
     assert assignments.notices_for(official) == []
     assert 'id="notices-heading"' not in client.get("/learning/").get_data(as_text=True)
+
+
+def test_a_date_already_past_in_the_organisations_zone_is_refused_not_an_error(client, world, tiny):
+    """Kiritimati (UTC+14) is a day ahead of Mexico City: yesterday there is today or even
+    tomorrow elsewhere, and the page says so by field instead of failing in the service."""
+    finance = db.session.get(Organisation, world.cdmx_finance)
+    finance.time_zone = "Pacific/Kiritimati"
+    reviewer = db.session.get(User, world.reviewer_cdmx)
+    assignment = assignments.create(reviewer, tiny.course, finance, due_days=10)
+    db.session.commit()
+    local_today = assignments.today(finance.id)
+    assert local_today >= assignments.today()
+    client.login(world.reviewer_cdmx_email)
+    yesterday_there = (local_today - timedelta(days=1)).isoformat()
+    response = client.submit(
+        f"/assignments/{assignment.id}/due", {"due_kind": "date", "due_on": yesterday_there}
+    )
+    assert response.status_code == 400
+    assert form_errors(response.get_data(as_text=True)) == ["La fecha de vencimiento ya pasó."]
