@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -64,9 +65,12 @@ def index():
         status = 400
     elif request.method == "POST":
         status = 400
+    courses = authors.my_courses(current_user)
+    titles = authors.titles(courses, str(get_locale() or "es"))
     return render_template(
         "authoring/author_index.html",
-        courses=authors.my_courses(current_user),
+        courses=sorted(courses, key=lambda course: titles[course.id].casefold()),
+        titles=titles,
         form=form,
         problems=problems,
     ), status
@@ -90,6 +94,7 @@ def course(slug: str):
     return render_template(
         "authoring/author_course.html",
         course=course,
+        title=authors.titles([course], str(get_locale() or "es"))[course.id],
         versions=versions,
         authors=authors.authors(course),
         history=authors.history(course),

@@ -8,10 +8,11 @@ from sqlalchemy import select
 from app.accounts import policy
 from app.accounts.models import Role, User
 from app.audit.models import AuditEntry, record
-from app.catalog.models import Course
+from app.catalog.models import Course, Edition
+from app.catalog.services import pick_edition
 from app.extensions import db
 
-from .models import CourseAuthor
+from .models import CourseAuthor, DraftEdition
 
 OWNER, COAUTHOR = "owner", "coauthor"
 
@@ -44,6 +45,33 @@ def my_courses(user: User) -> list[Course]:
             CourseAuthor.user_id == user.id
         )
     return list(db.session.scalars(stmt))
+
+
+def titles(courses: list[Course], locale: str) -> dict[int, str]:
+    """Each course's title in the reader's language, else Spanish, else any: the draft's
+    (what its authors are writing now), else the published version's, else its identifier.
+    Two queries for the whole list."""
+    ids = [course.id for course in courses]
+    drafts: dict[int, list] = {}
+    for edition in db.session.scalars(
+        select(DraftEdition).where(DraftEdition.course_id.in_(ids)).order_by(DraftEdition.id)
+    ):
+        drafts.setdefault(edition.course_id, []).append(edition)
+    published: dict[int, list] = {}
+    for course_id, edition in db.session.execute(
+        select(Course.id, Edition)
+        .join(Edition, Edition.version_id == Course.current_version_id)
+        .where(Course.id.in_(ids))
+        .order_by(Edition.id)
+    ):
+        published.setdefault(course_id, []).append(edition)
+    result = {}
+    for course in courses:
+        edition = pick_edition(drafts.get(course.id, []), locale) or pick_edition(
+            published.get(course.id, []), locale
+        )
+        result[course.id] = edition.title if edition and edition.title else course.slug
+    return result
 
 
 def add_author(actor: User, course: Course, person: User, role: str = COAUTHOR) -> None:

@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -178,6 +179,7 @@ def draft(slug: str):
     return render_template(
         "authoring/draft.html",
         course=course,
+        title=authors.titles([course], str(get_locale() or "es"))[course.id],
         draft=draft,
         banks={b.key: b for b in banks.banks(draft)},
         media=media.media_of(draft),

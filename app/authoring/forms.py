@@ -128,7 +128,11 @@ class LessonForm(FlaskForm):
     minutes = IntegerField(
         _l("Reading time (minutes)"), validators=[DataRequired(), NumberRange(1, 600)]
     )
-    body = TextAreaField(_l("Text (Markdown)"), validators=[DataRequired(), Length(max=200_000)])
+    body = TextAreaField(
+        _l("Text (Markdown)"),
+        validators=[DataRequired(), Length(max=200_000)],
+        render_kw={"rows": 20, "class": "markdown-editor"},
+    )
     preview = SubmitField(_l("Preview"))
     submit = SubmitField(_l("Save"))
 
@@ -138,7 +142,10 @@ class MoveForm(FlaskForm):
 
 
 class CommentForm(FlaskForm):
-    body = TextAreaField(_l("Comment"), validators=[DataRequired(), Length(max=5000)])
+    # Its own id: the lesson's text, on the same page, is "body" too.
+    body = TextAreaField(
+        _l("Comment"), id="comment-body", validators=[DataRequired(), Length(max=5000)]
+    )
     submit = SubmitField(_l("Add the comment"))
 
 

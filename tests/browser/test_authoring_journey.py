@@ -32,7 +32,7 @@ def test_trainer_writes_publishes_and_revises_a_course(visit, world):
     page.fill("#booklet_reference", "AL-LAs, Cuaderno 1, 2014")
     page.locator("form.stacked-form button[type=submit]").click()
     visit.check()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("ciudad-abierta")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Ciudad abierta")
 
     page.locator("input[name='module-title']").fill("Fundamentos")
     page.locator("input[name='module-title'] ~ button").click()
@@ -46,6 +46,13 @@ def test_trainer_writes_publishes_and_revises_a_course(visit, world):
         visit.check()
         page.fill("#minutes", "10")
         page.fill("#body", f"## {title}: idea central\n\n{text}\n")
+        # A Markdown box of at least 20 lines; on a wide screen the preview sits beside it.
+        assert page.locator("#body").evaluate("e => e.rows") >= 20
+        page.set_viewport_size({"width": 1280, "height": 800})
+        editor = page.locator("#body").bounding_box()
+        preview = page.locator("#preview-body").bounding_box()
+        assert preview["x"] >= editor["x"] + editor["width"]
+        page.set_viewport_size({"width": 360, "height": 740})
         page.locator("#preview").click()  # the server-side preview, as without JavaScript
         visit.check()
         expect(page.locator("#preview-body h2")).to_have_text(f"{title}: idea central")
@@ -59,6 +66,22 @@ def test_trainer_writes_publishes_and_revises_a_course(visit, world):
     page.locator("form.stacked-form button[type=submit]").click()
     visit.check()
     expect(page.locator("ol.questions > li")).to_have_count(5)
+    # A question through the form: the type first, then only its fields.
+    page.locator("a[href$='/questions/new']").click()
+    visit.check()
+    expect(page.locator("#questiontext")).to_have_count(0)
+    page.select_option("#qtype", "match")
+    page.locator("form.question-type button").click()
+    visit.check()
+    expect(page.locator("[name='answers-0-match']")).to_be_visible()
+    expect(page.locator("[name='correct'], [name='answers-0-percent']")).to_have_count(0)
+    page.fill("#questiontext", "Relacione cada ciudad con su país")
+    for row, (city, country) in enumerate((("Lima", "Perú"), ("Quito", "Ecuador"))):
+        page.fill(f"#answers-{row}-text", city)
+        page.fill(f"#answers-{row}-match", country)
+    page.locator("form.stacked-form button[type=submit]").click()
+    visit.check()
+    expect(page.locator("ol.questions > li")).to_have_count(6)
     page.locator("a[href$='/try']").click()
     visit.check()
     page.locator("#q0-0").check()

@@ -1,10 +1,12 @@
 """An official fails a module quiz, tries again, passes and reads the feedback."""
 
+import os
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from app.catalog import services as catalog_services
 from tests.browser.test_journeys import _sign_in
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
@@ -104,3 +106,55 @@ def test_answers_are_saved_as_the_official_goes(visit, world, tiny):
     page.reload()
     visit.check()
     expect(page.get_by_label("Verdadero")).to_be_checked()
+
+
+#: For each question block of the page: how far any part of it sticks out of the block,
+#: whether its number hangs outside the block, and whether a fieldset border runs through
+#: its question text (a legend left on the border instead of above the answers).
+QUESTION_BLOCKS = """() => [...document.querySelectorAll("ol.questions > li")].map(li => {
+  const box = li.getBoundingClientRect();
+  let out = 0;
+  for (const el of li.querySelectorAll("*")) {
+    const r = el.getBoundingClientRect();
+    if (!r.width && !r.height) continue;
+    out = Math.max(out, box.left - r.left, r.right - box.right, r.bottom - box.bottom);
+  }
+  const list = getComputedStyle(li.parentElement);
+  const cut = [...li.querySelectorAll("fieldset")].some(f => {
+    const legend = f.querySelector(":scope > legend");
+    return legend && parseFloat(getComputedStyle(f).borderTopWidth) > 0
+      && getComputedStyle(legend).float === "none";
+  });
+  return {out, hanging: list.listStyleType !== "none" && list.listStylePosition !== "inside", cut};
+})"""
+
+
+def test_quiz_questions_fit_a_phone_in_one_block(visit, runner, world):
+    """Number, text and answers of each question in one box at 360 px: choice, matching,
+    typed and true/false questions alike (attractive-city's first quiz has them all)."""
+    assert (
+        runner.invoke(args=["courses", "import", str(COURSES / "attractive-city")]).exit_code == 0
+    )
+    page = visit.page
+    visit.goto("/login")
+    _sign_in(visit, world.official_cdmx_email)
+    visit.goto("/courses/attractive-city?lang=es")
+    page.get_by_role("button", name="Inscribirme").click()
+    visit.check()
+    edition = next(
+        e
+        for e in catalog_services.find_course("attractive-city").current_version.editions
+        if e.language == "es"
+    )
+    visit.goto(f"/courses/attractive-city/modules/{edition.modules[0].id}/quiz")
+    page.get_by_role("button", name="Comenzar").click()
+    visit.check()
+    blocks = page.evaluate(QUESTION_BLOCKS)
+    assert len(blocks) >= 5
+    for number, block in enumerate(blocks, start=1):
+        assert block["out"] <= 0.5, f"question {number} sticks out of its box by {block['out']}px"
+        assert not block["hanging"], f"question {number}'s number hangs outside its box"
+        assert not block["cut"], f"a fieldset border runs through question {number}'s text"
+    shots = os.environ.get("AULA_SCREENSHOTS")
+    if shots:  # docs/screenshots/quiz-360.png is made this way
+        page.screenshot(path=str(Path(shots) / "quiz-360.png"), full_page=True)
