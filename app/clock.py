@@ -3,7 +3,7 @@ conversion to a person's local time for what people read (pages, e-mails, files)
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 
@@ -44,6 +44,12 @@ def naive_local(moment: datetime | date | None, zone: ZoneInfo):
     if isinstance(moment, datetime):
         return local(moment, zone).replace(tzinfo=None)
     return moment
+
+
+def utc_start_of(day: date, zone: ZoneInfo) -> datetime:
+    """The stored (naive UTC) time at which day begins in zone: a period of local days
+    filters stored times from its first day's start to the day after its last one's."""
+    return datetime.combine(day, time(), zone).astimezone(UTC).replace(tzinfo=None)
 
 
 def today_in(zone: ZoneInfo, now: datetime | None = None) -> date:

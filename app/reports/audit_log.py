@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
@@ -22,11 +22,12 @@ from sqlalchemy.orm import aliased, joinedload
 from app import search
 from app.accounts import policy
 from app.accounts.models import Organisation, Role, User
+from app.accounts.zones import zone_of
 from app.audit.models import AuditEntry
 from app.catalog.models import Course, CourseVersion, Edition
 from app.certificates import codes
 from app.certificates.models import Certificate
-from app.clock import iso_local
+from app.clock import iso_local, utc_start_of
 from app.extensions import db
 from app.forms import iso_date
 
@@ -175,10 +176,12 @@ def entries_query(viewer: User, filters: AuditFilters) -> Select:
         stmt = stmt.join(actor, actor.id == AuditEntry.actor_id).where(
             search.matches(actor.search_key, filters.actor)
         )
+    # The period is of days in the viewer's time zone, as the page shows the times.
+    zone = zone_of(viewer)
     if filters.start:
-        stmt = stmt.where(AuditEntry.at >= datetime.combine(filters.start, time()))
+        stmt = stmt.where(AuditEntry.at >= utc_start_of(filters.start, zone))
     if filters.end:
-        stmt = stmt.where(AuditEntry.at < datetime.combine(filters.end, time()) + timedelta(1))
+        stmt = stmt.where(AuditEntry.at < utc_start_of(filters.end + timedelta(1), zone))
     if filters.target:
         stmt = stmt.where(AuditEntry.target_type == filters.target)
     return stmt.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())

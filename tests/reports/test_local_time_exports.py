@@ -8,6 +8,7 @@ from datetime import datetime
 import openpyxl
 
 from app.accounts.models import User
+from app.audit.models import AuditEntry
 from app.extensions import db
 
 #: 16:05 UTC: 10:05 in Mexico City (UTC-6 in December), 17:05 in Paris.
@@ -58,3 +59,22 @@ def test_audit_csv_carries_the_readers_offset(client, world):
     assert len(rows) > 1
     stamps = [r[0] for r in rows[1:]]
     assert all(s.endswith("-06:00") for s in stamps), stamps[:3]
+
+
+def test_the_audit_periods_days_are_the_viewers_local_days(client, world):
+    # 03:00 UTC on the 8th is 21:00 on the 7th in Mexico City.
+    late = AuditEntry(
+        at=datetime(2026, 12, 8, 3, 0),
+        action="account.invite",
+        target_type="user",
+        target_id=world.official_cdmx,
+        organisation_id=world.cdmx,
+        detail={"marker": "late-on-the-7th"},
+    )
+    db.session.add(late)
+    client.login(world.admin_email)
+    seventh = client.get("/audit/", query_string={"start": "2026-12-07", "end": "2026-12-07"})
+    assert "late-on-the-7th" in seventh.get_data(as_text=True)
+    assert "2026-12-07 21:00:00" in seventh.get_data(as_text=True)
+    eighth = client.get("/audit/", query_string={"start": "2026-12-08", "end": "2026-12-08"})
+    assert "late-on-the-7th" not in eighth.get_data(as_text=True)
