@@ -83,32 +83,102 @@ def _enrolment_conditions(filters: Filters) -> list:
 
 
 @dataclass(frozen=True)
-class Headline:
+class Counts:
+    """Course places of one organisation and course: a place is a person assigned or enrolled
+    (each person once per course, withdrawn enrolments left out). Statuses are today's;
+    enrolments and completions follow the chosen period."""
+
+    enrolments: int = 0  # enrolled in the period
+    completions: int = 0  # completed in the period
+    enrolled: int = 0  # enrolled today, completed or not
+    completed: int = 0  # completed today
+    waiting: int = 0  # assigned, not enrolled: not started
+    overdue: int = 0  # assigned, past due and not completed (enrolled or not)
+
+    def __add__(self, other: Counts) -> Counts:
+        return Counts(*(a + b for a, b in zip(self.astuple(), other.astuple(), strict=True)))
+
+    def astuple(self) -> tuple[int, ...]:
+        return (
+            self.enrolments,
+            self.completions,
+            self.enrolled,
+            self.completed,
+            self.waiting,
+            self.overdue,
+        )
+
+
+class _Rated:
+    """The status counts and completion rate of a row built on Counts: the rate is over the
+    people in scope (assigned or enrolled), so 6 completions among 32 assigned is 19 %."""
+
+    counts: Counts
+
+    @property
+    def enrolments(self) -> int:
+        return self.counts.enrolments
+
+    @property
+    def completions(self) -> int:
+        return self.counts.completions
+
+    @property
+    def in_scope(self) -> int:
+        return self.counts.enrolled + self.counts.waiting
+
+    @property
+    def not_started(self) -> int:
+        return self.counts.waiting
+
+    @property
+    def in_progress(self) -> int:
+        return self.counts.enrolled - self.counts.completed
+
+    @property
+    def completed(self) -> int:
+        return self.counts.completed
+
+    @property
+    def overdue(self) -> int:
+        return self.counts.overdue
+
+    @property
+    def rate(self) -> float | None:
+        return self.completed / self.in_scope if self.in_scope else None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.rate is None else round(100 * self.rate)
+
+    @property
+    def chart(self) -> tuple[str, int | None]:
+        return self.name, self.percent
+
+
+@dataclass(frozen=True)
+class Headline(_Rated):
     headcount: int
     active_30_days: int
-    enrolments: int
-    completions: int
-    overdue: int
+    counts: Counts
     expiring_90_days: int
 
     @property
     def completion_rate(self) -> float | None:
-        return self.completions / self.enrolments if self.enrolments else None
+        return self.rate
 
 
 @dataclass(frozen=True)
 class Rollup:
-    """People per organisation and enrolments per (organisation, course): the two grouped
+    """People per organisation and course places per (organisation, course): the grouped
     queries every figure of the dashboard is summed from."""
 
     people: dict[int, tuple[int, int]]  # organisation -> (people, active in 30 days)
-    enrolments: list[tuple[int, int, int, int]]  # (organisation, course, enrolments, completions)
+    places: dict[tuple[int, int], Counts]  # (organisation, course) -> counts
 
 
-def rollup(actor: User, filters: Filters) -> Rollup:
-    people = people_condition(actor, filters)
+def _people(actor: User, filters: Filters) -> dict[int, tuple[int, int]]:
     now = utcnow()
-    start, end = filters.period()
     rows = db.session.execute(
         select(
             User.organisation_id,
@@ -117,9 +187,15 @@ def rollup(actor: User, filters: Filters) -> Rollup:
                 func.sum(case((User.last_login_at >= now - timedelta(days=30), 1), else_=0)), 0
             ),
         )
-        .where(people)
+        .where(people_condition(actor, filters))
         .group_by(User.organisation_id)
     ).all()
+    return {org: (n, active) for org, n, active in rows}
+
+
+def _enrolled(actor: User, filters: Filters) -> list[tuple[int, int, Counts]]:
+    """Enrolments per (organisation, course), read from the covering index."""
+    start, end = filters.period()
     enrolled_in, completed_in = [], [Enrolment.status == COMPLETED]
     if start:
         enrolled_in.append(Enrolment.enrolled_at >= start)
@@ -128,25 +204,70 @@ def rollup(actor: User, filters: Filters) -> Rollup:
         enrolled_in.append(Enrolment.enrolled_at < end)
         completed_in.append(Enrolment.completed_at < end)
     enrolled = func.sum(case((and_(*enrolled_in), 1), else_=0)) if enrolled_in else func.count()
-    grouped = db.session.execute(
+    rows = db.session.execute(
         select(
             Enrolment.organisation_id,
             Enrolment.course_id,
             enrolled,
-            func.coalesce(func.sum(case((and_(*completed_in), 1), else_=0)), 0),
+            func.sum(case((and_(*completed_in), 1), else_=0)),
+            func.count(),
+            func.sum(case((Enrolment.status == COMPLETED, 1), else_=0)),
         )
         .where(enrolments_in_scope(actor, filters), *_enrolment_conditions(filters))
         .group_by(Enrolment.organisation_id, Enrolment.course_id)
     ).all()
-    return Rollup(
-        {org: (n, active) for org, n, active in rows},
-        [(org, course, e or 0, c or 0) for org, course, e, c in grouped],
+    return [
+        (org, course, Counts(e or 0, c or 0, n or 0, d or 0)) for org, course, e, c, n, d in rows
+    ]
+
+
+def _assigned(actor: User, filters: Filters) -> list[tuple[int, int, Counts]]:
+    """Assigned people per (organisation, course) who have not enrolled, and who are overdue,
+    in one grouped pass over the memberships (a course assigned twice to a person counts once)."""
+    late = and_(AssignmentMember.due_on < utcnow().date(), AssignmentMember.completed.is_(False))
+    stmt = (
+        select(
+            User.organisation_id,
+            Assignment.course_id,
+            func.count(func.distinct(case((Enrolment.id.is_(None), AssignmentMember.user_id)))),
+            func.count(func.distinct(case((late, AssignmentMember.user_id)))),
+        )
+        .select_from(AssignmentMember)
+        .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
+        .join(User, User.id == AssignmentMember.user_id)
+        .outerjoin(
+            Enrolment,
+            and_(
+                Enrolment.user_id == AssignmentMember.user_id,
+                Enrolment.course_id == Assignment.course_id,
+                Enrolment.status != WITHDRAWN,
+            ),
+        )
+        .where(people_condition(actor, filters))
+        .group_by(User.organisation_id, Assignment.course_id)
     )
+    if filters.course is not None:
+        stmt = stmt.where(Assignment.course_id == filters.course.id)
+    return [
+        (org, course, Counts(waiting=w or 0, overdue=o or 0))
+        for org, course, w, o in db.session.execute(stmt)
+    ]
 
 
-def _overdue_and_expiring(actor: User, filters: Filters) -> tuple[int, int]:
+def _combine(people: dict[int, tuple[int, int]], *parts: list[tuple[int, int, Counts]]) -> Rollup:
+    places: dict[tuple[int, int], Counts] = {}
+    for part in parts:
+        for org, course, counts in part:
+            places[org, course] = places.get((org, course), Counts()) + counts
+    return Rollup(people, places)
+
+
+def rollup(actor: User, filters: Filters) -> Rollup:
+    return _combine(_people(actor, filters), _enrolled(actor, filters), _assigned(actor, filters))
+
+
+def _expiring(actor: User, filters: Filters) -> int:
     now = utcnow()
-    overdue = db.session.scalar(overdue_query(actor, filters, count=True))
     expiring = db.session.scalar(
         select(func.count())
         .select_from(Certificate)
@@ -159,24 +280,22 @@ def _overdue_and_expiring(actor: User, filters: Filters) -> tuple[int, int]:
             *([Certificate.course_id == filters.course.id] if filters.course else []),
         )
     )
-    return overdue or 0, expiring or 0
+    return expiring or 0
 
 
-def _headline(data: Rollup, overdue: int, expiring: int) -> Headline:
+def _headline(data: Rollup, expiring: int) -> Headline:
     return Headline(
         sum(n for n, _a in data.people.values()),
         sum(a for _n, a in data.people.values()),
-        sum(e for _o, _c, e, _d in data.enrolments),
-        sum(d for _o, _c, _e, d in data.enrolments),
-        overdue,
+        sum(data.places.values(), Counts()),
         expiring,
     )
 
 
 def headline(actor: User, filters: Filters, data: Rollup | None = None) -> Headline:
-    """The dashboard's figures: the rollup, the overdue count and the expiring certificates."""
+    """The dashboard's figures: the rollup and the expiring certificates."""
     data = data or rollup(actor, filters)
-    return _headline(data, *_overdue_and_expiring(actor, filters))
+    return _headline(data, _expiring(actor, filters))
 
 
 @dataclass(frozen=True)
@@ -187,10 +306,10 @@ class Dashboard:
 
 
 def dashboard(actor: User, filters: Filters) -> Dashboard:
-    """Everything the dashboard shows. Its three independent parts (the rollup; the overdue
-    and expiring counts; the monthly series) run at the same time on their own connections,
-    so the page waits for the longest of them, not for their sum (unless REPORTS_PARALLEL is
-    off)."""
+    """Everything the dashboard shows. Its independent parts (people and enrolments; the
+    assignments and expiring certificates; the monthly series) run at the same time on their
+    own connections, so the page waits for the longest of them, not for their sum (unless
+    REPORTS_PARALLEL is off)."""
     app = current_app._get_current_object()
     actor_id = actor.id
 
@@ -204,19 +323,21 @@ def dashboard(actor: User, filters: Filters) -> Dashboard:
 
         return run
 
+    def assigned_and_expiring(user: User):
+        return _assigned(user, filters), _expiring(user, filters)
+
     if not app.config["REPORTS_PARALLEL"]:
-        data = rollup(actor, filters)
-        overdue, expiring = _overdue_and_expiring(actor, filters)
-        return Dashboard(
-            _headline(data, overdue, expiring), data, completions_by_month(actor, filters)
-        )
+        assigned, expiring = assigned_and_expiring(actor)
+        data = _combine(_people(actor, filters), _enrolled(actor, filters), assigned)
+        return Dashboard(_headline(data, expiring), data, completions_by_month(actor, filters))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        late = pool.submit(on_own_connection(lambda user: _overdue_and_expiring(user, filters)))
+        late = pool.submit(on_own_connection(assigned_and_expiring))
         series = pool.submit(on_own_connection(lambda user: completions_by_month(user, filters)))
-        data = rollup(actor, filters)
-        overdue, expiring = late.result()
+        people, enrolled = _people(actor, filters), _enrolled(actor, filters)
+        assigned, expiring = late.result()
         months = series.result()
-    return Dashboard(_headline(data, overdue, expiring), data, months)
+    data = _combine(people, enrolled, assigned)
+    return Dashboard(_headline(data, expiring), data, months)
 
 
 def overdue_query(actor: User, filters: Filters, count: bool = False):
@@ -247,32 +368,24 @@ def overdue_query(actor: User, filters: Filters, count: bool = False):
     return stmt.group_by(User.id, Assignment.course_id)
 
 
-class _Rated:
-    """Completion rate and chart point of a row with enrolments and completions."""
-
-    enrolments: int
-    completions: int
-
-    @property
-    def rate(self) -> float | None:
-        return self.completions / self.enrolments if self.enrolments else None
-
-    @property
-    def chart(self) -> tuple[str, int]:
-        return self.name, self.completions
-
-
 @dataclass(frozen=True)
 class Breakdown(_Rated):
     label: str
     key: int | str
     people: int
-    enrolments: int
-    completions: int
+    counts: Counts
 
     @property
     def name(self) -> str:
         return self.label
+
+
+def _sums(data: Rollup, by_org: bool) -> dict[int, Counts]:
+    sums: dict[int, Counts] = {}
+    for (org, course), counts in data.places.items():
+        key = org if by_org else course
+        sums[key] = sums.get(key, Counts()) + counts
+    return sums
 
 
 def by_department(
@@ -280,18 +393,14 @@ def by_department(
 ) -> list[Breakdown]:
     """Per organisation the people belong to (their own unit), largest first."""
     data = data or rollup(actor, filters)
-    sums: dict[int, list[int]] = {}
-    for org, _course, enrolments, completions in data.enrolments:
-        pair = sums.setdefault(org, [0, 0])
-        pair[0] += enrolments
-        pair[1] += completions
+    sums = _sums(data, by_org=True)
     names = dict(
         db.session.execute(
             select(Organisation.id, Organisation.name).where(Organisation.id.in_(data.people))
         ).all()
     )
     rows = [
-        Breakdown(names.get(org, str(org)), org, people, *sums.get(org, (0, 0)))
+        Breakdown(names.get(org, str(org)), org, people, sums.get(org, Counts()))
         for org, (people, _active) in data.people.items()
     ]
     rows.sort(key=lambda row: (-row.people, row.label))
@@ -301,18 +410,13 @@ def by_department(
 def by_course(
     actor: User, filters: Filters, titles: dict[int, str], data: Rollup | None = None
 ) -> list[Breakdown]:
-    """Per course: people enrolled (one enrolment per person and course), completions."""
+    """Per course: people assigned or enrolled (once per person and course), and their status."""
     data = data or rollup(actor, filters)
-    sums: dict[int, list[int]] = {}
-    for _org, course, enrolments, completions in data.enrolments:
-        pair = sums.setdefault(course, [0, 0])
-        pair[0] += enrolments
-        pair[1] += completions
     rows = [
-        Breakdown(titles.get(course, str(course)), course, e, e, c)
-        for course, (e, c) in sums.items()
+        Breakdown(titles.get(course, str(course)), course, c.enrolled + c.waiting, c)
+        for course, c in _sums(data, by_org=False).items()
     ]
-    rows.sort(key=lambda row: (-row.enrolments, row.label))
+    rows.sort(key=lambda row: (-row.in_scope, row.label))
     return rows
 
 
@@ -499,7 +603,7 @@ def officials_page(
 
 
 @dataclass(frozen=True)
-class CityRow(_Rated):
+class CityRow:
     city: Organisation
     people: int
     active_30_days: int
@@ -509,6 +613,14 @@ class CityRow(_Rated):
     @property
     def name(self) -> str:
         return self.city.name
+
+    @property
+    def rate(self) -> float | None:
+        return self.completions / self.enrolments if self.enrolments else None
+
+    @property
+    def chart(self) -> tuple[str, int]:
+        return self.name, self.completions
 
 
 def by_city(filters: Filters) -> list[CityRow]:

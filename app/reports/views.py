@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from babel.dates import format_skeleton
 from flask import (
     Blueprint,
     abort,
@@ -11,7 +12,7 @@ from flask import (
     render_template,
     request,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -104,6 +105,12 @@ def _context(filters: Filters) -> dict:
     }
 
 
+def month_label(first: date, locale: str) -> str:
+    """A month as the locale writes it with its year in full ("dic 2026", "dez. de 2026"):
+    the skeleton lets Babel pick each language's own pattern."""
+    return format_skeleton("yMMM", first, locale=locale)
+
+
 @bp.route("/")
 def dashboard():
     filters = parse_filters()
@@ -114,7 +121,7 @@ def dashboard():
         head=figures.head,
         departments=services.by_department(current_user, filters, data=figures.data),
         per_course=services.by_course(current_user, filters, context["titles"], figures.data),
-        months=[(format_date(first, "MMM yyyy"), n) for first, n in figures.months],
+        months=[(month_label(first, str(get_locale())), n) for first, n in figures.months],
         **context,
     ), (400 if filters.errors else 200)
 

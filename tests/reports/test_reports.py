@@ -84,7 +84,7 @@ def test_dashboard_and_lists_show_only_the_callers_city(app, client, world, tiny
     own = app.test_client()
     own.login(world.reviewer_cdmx_email)
     html = own.get("/reports/").get_data(as_text=True)
-    assert ">Secretaría de Finanzas</a></td>" in html  # its row in the department table
+    assert ">Secretaría de Finanzas</a></th>" in html  # its row in the department table
     listing = own.get("/reports/officials").get_data(as_text=True)
     assert "Guadalupe Hernández" in listing
     other = app.test_client()
