@@ -60,12 +60,14 @@ def upgrade():
         # Trigram GIN indexes make "LIKE '%word%'" an index search (PostgreSQL contrib).
         op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
     for table, columns in KEYED.items():
+        # The index comes before the backfill: built after it, over the updated rows' HOT
+        # chains, PostgreSQL would leave it unused by transactions older than the build.
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(sa.Column('search_key', sa.Text(), nullable=True))
+            _index(batch_op, f'ix_{table}_search_key')
         _backfill(table, columns)
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.alter_column('search_key', existing_type=sa.Text(), nullable=False)
-            _index(batch_op, f'ix_{table}_search_key')
 
 
 def downgrade():
