@@ -144,9 +144,11 @@ class UserForm(FlaskForm):
 
 
 class GrantRoleForm(FlaskForm):
-    role = SelectField(_l("Role"))
-    organisation = SelectField(_l("Over"), coerce=int)
-    submit = SubmitField(_l("Grant role"))
+    # Ids of their own: the person's form above it on the same page has an organisation and
+    # a submit button too.
+    role = SelectField(_l("Role"), id="grant-role")
+    organisation = SelectField(_l("Over"), coerce=int, id="grant-organisation")
+    submit = SubmitField(_l("Grant role"), id="grant-submit")
 
 
 class ResendForm(FlaskForm):
