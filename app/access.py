@@ -88,6 +88,8 @@ RULES: dict[str, Rule] = {
     "staff.resend_invitation": REVIEWER,
     "staff.resend_invitations": REVIEWER,
     "people.*": REVIEWER,
+    # More time on timed quizzes: a reviewer over the person's organisation, or an admin.
+    "people.set_quiz_time": REVIEWER,
     "admin.*": ADMIN,
     # Data rights: one's own download; erasure by an admin over the person.
     "privacy.export_my_data": OWN,
@@ -103,6 +105,8 @@ RULES: dict[str, Rule] = {
     "course.mark_done": OWN,
     "learning.*": OWN,
     "quiz.*": OWN,
+    # More time on one's own open timed attempt, when the quiz allows extensions.
+    "quiz.extend": OWN,
     # Trainers: authoring is per course; quiz analysis and grading span the network.
     "author.*": AUTHOR,
     "drafts.*": AUTHOR,

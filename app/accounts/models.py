@@ -124,6 +124,9 @@ class User(UserMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(10), default="es")
     #: IANA name chosen in the profile; None follows the organisation's (accounts/zones.py).
     time_zone: Mapped[str | None] = mapped_column(String(64))
+    #: Time allowed on timed quizzes, in percent of their limit: an accommodation a reviewer
+    #: grants (WCAG 2.2.1); 100 for everyone else.
+    quiz_time_percent: Mapped[int] = mapped_column(default=100, server_default="100")
     #: The most specific unit the person works in: a department, else a city or other member.
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     job_title: Mapped[str] = mapped_column(String(200), default="")

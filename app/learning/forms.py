@@ -18,6 +18,11 @@ class StaffEnrolForm(FlaskForm):
     submit = SubmitField(_l("Enrol in this course"))
 
 
+class QuizTimeForm(FlaskForm):
+    percent = SelectField(_l("Time on timed quizzes"), coerce=int)
+    submit = SubmitField(_l("Save the time allowed"))
+
+
 class AssignmentForm(FlaskForm):
     course = SelectField(_l("Course"), validators=[DataRequired()])
     organisation = SelectField(_l("Organisation or department"), coerce=int)

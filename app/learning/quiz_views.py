@@ -7,8 +7,10 @@ enrolment meets it.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -16,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from app.catalog import services as catalog
 from app.catalog.models import Course
+from app.clock import utcnow
 from app.extensions import db
 from app.forms import ConfirmForm
 from app.learning import services as learning
@@ -93,7 +96,27 @@ def _show(slug: str, module_id: int | None):
         page=page,
         pass_mark=enrolment.version.pass_mark,
         form=ConfirmForm(formdata=None),
+        timing=_timing(ref, attempt),
     )
+
+
+#: Warn this long before the deadline at least, or a fifth of the time allowed if longer.
+WARN_AT_LEAST = timedelta(minutes=5)
+
+
+def _timing(ref: services.QuizRef, attempt: QuizAttempt | None) -> dict | None:
+    """The countdown's figures for an open timed attempt: seconds left by the server's clock
+    (the browser's may be wrong), when to warn, and the extensions still allowed."""
+    if attempt is None or attempt.deadline is None:
+        return None
+    now = utcnow()
+    allowed = attempt.deadline - attempt.started_at
+    return {
+        "seconds_left": max(int((attempt.deadline - now).total_seconds()), 0),
+        "warn_seconds": int(max(WARN_AT_LEAST, allowed / 5).total_seconds()),
+        "extensions_left": services.extensions_left(ref, attempt, now),
+        "extension_minutes": ref.setting("extension_minutes"),
+    }
 
 
 @bp.route("/courses/<slug>/modules/<id:module_id>/quiz/start", methods=["POST"])
@@ -116,7 +139,12 @@ def _start(slug: str, module_id: int | None):
         abort(403)
     ref = _quiz(enrolment, module_id)
     try:
-        services.start_attempt(enrolment.id, ref, enrolment.version.pass_mark)
+        services.start_attempt(
+            enrolment.id,
+            ref,
+            enrolment.version.pass_mark,
+            time_percent=current_user.quiz_time_percent or 100,
+        )
     except services.AttemptLimitReached:
         flash(_("You have used every attempt this quiz allows."), "error")
         return redirect(_quiz_url(slug, ref))
@@ -161,8 +189,8 @@ def submit(slug: str, attempt_id: int):
         responses = (
             {} if late else services.responses_from_form(attempt.questions, request.form, positions)
         )
-        policy = _ref_for(enrolment, attempt).setting("late_submission") if late else ""
-        services.submit_attempt(attempt, responses, late_policy=policy or "grade_saved")
+        # Late, the answers saved in time are graded whatever the policy (WCAG 2.2.1).
+        services.submit_attempt(attempt, responses)
     except InvalidResponse as exc:
         db.session.rollback()
         log.warning(
@@ -177,16 +205,38 @@ def submit(slug: str, attempt_id: int):
     # Only a pass can complete the course; a fail or an essay awaiting a grade cannot.
     completed = attempt.passed and learning.refresh_completion(enrolment)
     db.session.commit()
-    if late and policy == "refuse":
-        flash(
-            _("The time limit had passed: the submission was refused and no answer counts."),
-            "error",
-        )
-    elif late:
+    if late:
         flash(_("The time limit had passed: answers sent after it do not count."), "error")
     if completed:
         flash(_("Congratulations: you have completed this course."), "success")
     return redirect(url_for("quiz.show_attempt", slug=slug, attempt_id=attempt_id))
+
+
+@bp.route("/courses/<slug>/attempts/<id:attempt_id>/extend", methods=["POST"])
+def extend(slug: str, attempt_id: int):
+    """Take one of the extensions the quiz allows: the deadline moves on the server."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    course, enrolment, attempt = _own_attempt(slug, attempt_id)
+    ref = _ref_for(enrolment, attempt)
+    try:
+        services.extend_attempt(ref, attempt)
+    except services.NoExtensionLeft:
+        db.session.rollback()
+        flash(_("No more time can be added to this attempt."), "error")
+        return redirect(_quiz_url(course.slug, ref) + "#timer")
+    db.session.commit()
+    minutes = ref.setting("extension_minutes")
+    flash(
+        ngettext(
+            "%(num)s minute added: the new time limit is %(time)s.",
+            "%(num)s minutes added: the new time limit is %(time)s.",
+            minutes,
+            time=format_datetime(attempt.deadline, "short"),
+        ),
+        "success",
+    )
+    return redirect(_quiz_url(course.slug, ref) + "#timer")
 
 
 def _page_positions(attempt: QuizAttempt) -> list[int] | None:

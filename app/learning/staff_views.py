@@ -14,8 +14,8 @@ from app.catalog import services as catalog
 from app.extensions import db
 from app.forms import options
 
-from . import services
-from .forms import StaffEnrolForm
+from . import accommodations, services
+from .forms import QuizTimeForm, StaffEnrolForm
 
 bp = Blueprint("people", __name__, url_prefix="/staff", template_folder="templates")
 log = logging.getLogger("aula.learning")
@@ -41,7 +41,38 @@ def show_person(user_id: int):
         person=person,
         rows=services.my_learning(person),
         form=form,
+        time_form=_time_form(person, formdata=None),
     )
+
+
+def _time_form(person, **kwargs) -> QuizTimeForm:
+    """The time multiple form; shown (formdata=None) with the person's current multiple."""
+    form = QuizTimeForm(**kwargs)
+    form.percent.choices = options(accommodations.TIME_PERCENTS.items())
+    if "formdata" in kwargs:
+        form.percent.data = person.quiz_time_percent or 100
+    return form
+
+
+@bp.route("/<id:user_id>/quiz-time", methods=["POST"])
+def set_quiz_time(user_id: int):
+    """Grant a person more time on timed quizzes (an accommodation): attempts they start
+    from now on get the quiz's limit times the chosen multiple."""
+    person = policy.person_for_reviewer(current_user, user_id)
+    form = _time_form(person)
+    if not form.validate_on_submit():
+        flash(_("Time on timed quizzes: choose one of the options offered."), "error")
+        return redirect(url_for("people.show_person", user_id=person.id))
+    if accommodations.set_quiz_time(person, form.percent.data, actor=current_user):
+        db.session.commit()
+        log.info(
+            "user %s set quiz time of user %s to %s%%",
+            current_user.id,
+            person.id,
+            form.percent.data,
+        )
+    flash(_("The time allowed for %(name)s is saved.", name=person.name), "success")
+    return redirect(url_for("people.show_person", user_id=person.id))
 
 
 @bp.route("/<id:user_id>/enrol", methods=["POST"])

@@ -60,7 +60,10 @@ class QuizAttempt(db.Model):
     pass_mark: Mapped[int]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: When a time limit applies: answers posted after this (plus a short grace) are refused.
+    #: The limit times the person's multiplier, moved later by each extension taken.
     deadline: Mapped[datetime | None]
+    #: Extensions taken, against the quiz's `extensions` setting.
+    extensions_used: Mapped[int] = mapped_column(default=0, server_default="0")
     submitted_at: Mapped[datetime | None]
     #: Percent, 0-100, once graded.
     score: Mapped[float | None]

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import load_only
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import events
 from app.clock import utcnow
@@ -41,6 +42,8 @@ DEFAULTS = {
     "feedback": "after_attempt",
     "one_per_page": False,
     "late_submission": "grade_saved",
+    "extensions": 0,
+    "extension_minutes": 10,
 }
 #: Slack for a slow link between pressing "submit" at the deadline and the post arriving.
 GRACE = timedelta(seconds=30)
@@ -156,11 +159,22 @@ def snapshot(ref: QuizRef, rng: random.Random) -> list[dict]:
     return questions
 
 
+def time_allowed(ref: QuizRef, time_percent: int = 100) -> timedelta | None:
+    """The quiz's time limit for a person granted time_percent of it (an accommodation)."""
+    minutes = ref.setting("time_limit_minutes")
+    return timedelta(minutes=minutes * time_percent / 100) if minutes else None
+
+
 def start_attempt(
-    enrolment_id: int, ref: QuizRef, pass_mark: int, rng: random.Random | None = None
+    enrolment_id: int,
+    ref: QuizRef,
+    pass_mark: int,
+    rng: random.Random | None = None,
+    time_percent: int = 100,
 ) -> QuizAttempt:
     """Open an attempt for the enrolment, or return the one already open (a second tab gets
-    the same)."""
+    the same). A timed quiz gives time_percent of its limit: the person's accommodation as
+    it stands when the attempt starts."""
     existing = current_attempt(enrolment_id, ref.key)
     if existing is not None:
         return existing
@@ -175,17 +189,15 @@ def start_attempt(
         )
         or 0
     ) + 1
+    allowed = time_allowed(ref, time_percent)
     attempt = QuizAttempt(
         enrolment_id=enrolment_id,
         quiz_key=ref.key,
         number=number,
         questions=snapshot(ref, rng or random.SystemRandom()),
         pass_mark=pass_mark,
-        deadline=(
-            utcnow() + timedelta(minutes=ref.setting("time_limit_minutes"))
-            if ref.setting("time_limit_minutes")
-            else None
-        ),
+        deadline=None if allowed is None else utcnow() + allowed,
+        extensions_used=0,
     )
     db.session.add(attempt)
     db.session.flush()
@@ -235,6 +247,49 @@ def is_late(attempt: QuizAttempt, now=None) -> bool:
     return attempt.deadline is not None and (now or utcnow()) > attempt.deadline + GRACE
 
 
+class NoExtensionLeft(Exception):
+    """The attempt cannot be given more time: untimed, closed, past its deadline, or every
+    extension the quiz allows taken."""
+
+
+def extensions_left(ref: QuizRef, attempt: QuizAttempt, now=None) -> int:
+    """How many more extensions the open, timed attempt may take now."""
+    if (
+        attempt.deadline is None
+        or attempt.state_enum is not AttemptState.IN_PROGRESS
+        or is_late(attempt, now)
+    ):
+        return 0
+    return max(ref.setting("extensions") - (attempt.extensions_used or 0), 0)
+
+
+def extend_attempt(ref: QuizRef, attempt: QuizAttempt, now=None) -> QuizAttempt:
+    """Move the deadline `extension_minutes` later, if the quiz allows one more extension.
+
+    One conditional UPDATE, like submitting: two clicks at once take one extension, not two.
+    """
+    if extensions_left(ref, attempt, now) < 1:
+        raise NoExtensionLeft()
+    used = attempt.extensions_used or 0
+    deadline = attempt.deadline + timedelta(minutes=ref.setting("extension_minutes"))
+    claimed = db.session.execute(
+        update(QuizAttempt)
+        .where(
+            QuizAttempt.id == attempt.id,
+            QuizAttempt.state == AttemptState.IN_PROGRESS,
+            QuizAttempt.extensions_used == used,
+        )
+        .values(deadline=deadline, extensions_used=used + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise NoExtensionLeft()
+    set_committed_value(attempt, "deadline", deadline)
+    set_committed_value(attempt, "extensions_used", used + 1)
+    log.info("attempt %s extended to %s", attempt.id, deadline)
+    return attempt
+
+
 def submit_attempt(
     attempt: QuizAttempt, responses: dict[int, object], now=None, late_policy: str = "grade_saved"
 ) -> QuizAttempt:
@@ -242,13 +297,13 @@ def submit_attempt(
 
     The state change is one conditional UPDATE (QuizAttempt.submit), so of two simultaneous
     submissions only one gets past it; the other raises AttemptClosed and records nothing.
-    Answers posted after the deadline do not count: the attempt is graded on what was saved
-    before it.
+    Answers posted after the deadline do not count, but those saved before it always do
+    (WCAG 2.2.1: a slow final post must not cost the work done in time), whatever the
+    late_submission policy: "refuse" only refuses the late post itself.
     """
     saved = draft_responses(attempt)
     if is_late(attempt, now):
-        # After the deadline: what was saved before it, or nothing at all ("refuse").
-        responses = {} if late_policy == "refuse" else saved
+        responses = saved
     else:
         responses = {**saved, **responses}
     graded: list[QuizResponse] = []

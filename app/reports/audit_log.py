@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "role.revoke": _l("Role removed"),
     "staff.import": _l("Staff imported from a CSV file"),
     "account.invite": _l("Invitation sent"),
+    "account.quiz_time": _l("Time on timed quizzes changed"),
     "assignment.create": _l("Course assigned"),
     "assignment.change": _l("Due date of an assignment changed"),
     "assignment.remove": _l("Assignment removed"),

@@ -60,7 +60,11 @@ QUIZ_SETTINGS = {
     "shuffle_answers": "boolean",
     "one_per_page": "boolean",
     "late_submission": ("grade_saved", "refuse"),
+    "extensions": "positive integer",
+    "extension_minutes": "positive integer",
 }
+#: Settings that only make sense with a time limit.
+TIMED_SETTINGS = ("extensions", "extension_minutes")
 
 
 @dataclass(frozen=True, order=True)

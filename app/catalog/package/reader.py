@@ -27,6 +27,7 @@ from .model import (
     QUIZ_SETTINGS,
     SLUG,
     THEME,
+    TIMED_SETTINGS,
     EditionSource,
     LessonSource,
     ModuleSource,
@@ -325,6 +326,13 @@ def _read_quiz_settings(reader: _Reader, path: Path, data: dict, table: str) -> 
             reader.error(path, where, f'"{table}.{key}" must be one of {", ".join(kind)}')
         else:
             found[key] = value
+    for key in TIMED_SETTINGS:
+        if key in found and "time_limit_minutes" not in found:
+            reader.error(
+                path,
+                reader.key_line(text, key, 1),
+                f'"{table}.{key}" needs "{table}.time_limit_minutes": there is no time to extend',
+            )
     return found
 
 
