@@ -40,6 +40,7 @@ def _account(user: User) -> dict:
         "name": user.name,
         "job_title": user.job_title,
         "locale": user.locale,
+        "quiz_time_percent": user.quiz_time_percent,
         "organisation": {"name": org.name, "slug": org.slug, "kind": org.kind},
         "organisation_path": [names[i] for i in org.ancestor_ids() if i in names],
         "created_at": iso_utc(user.created_at),
@@ -94,12 +95,15 @@ def erase_refusal(actor: User, user: User) -> str | None:
 
 def erase(user: User) -> dict[str, int]:
     """Keep the row, anonymised (enrolment and completion counts stay right); remove the
-    name, e-mail, job title, password, roles and last sign-in time. Flushes nothing."""
+    name, e-mail, job title, extra quiz time, password, roles and last sign-in time. Flushes
+    nothing."""
     counts = {"roles_revoked": len(user.memberships)}
     user.memberships.clear()
     user.name = ERASED_NAME.format(id=user.id)
     user.email = erased_email(user.id)
     user.job_title = ""
+    # More time on quizzes may say something about the person's health: not kept either.
+    user.quiz_time_percent = 100
     user.password_hash = None
     # A new nonce ends every session and kills every reset or invitation link already sent.
     user.session_nonce = secrets.token_hex(8)

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from app.accounts import privacy as account_privacy
 from app.accounts.models import User
 from app.audit.models import AuditEntry
 from app.catalog import package as pkg
@@ -225,3 +226,20 @@ def test_the_staff_page_offers_the_multiples(client, world):
     page = client.get(f"/staff/{world.official_cdmx}").get_data(as_text=True)
     assert f'action="/staff/{world.official_cdmx}/quiz-time"' in page
     assert 'value="150"' in page and 'selected value="100"' in page
+
+
+def test_the_quiz_page_tells_a_person_their_longer_time(client, world, timed):
+    url, _start_url = timed("time_limit_minutes = 20\n")
+    assert "30 minut" not in client.get(url).get_data(as_text=True)
+    db.session.get(User, world.official_cdmx).quiz_time_percent = 150
+    db.session.commit()
+    html = client.get(url).get_data(as_text=True)
+    assert "30 minut" in html  # "30 minutos" once translated, "30 minutes" before
+
+
+def test_extra_time_is_in_the_data_download_and_gone_on_erasure(app, world):
+    person = db.session.get(User, world.official_cdmx)
+    person.quiz_time_percent = 200
+    assert account_privacy.export(person)["account"]["quiz_time_percent"] == 200
+    account_privacy.erase(person)
+    assert person.quiz_time_percent == 100
