@@ -223,27 +223,34 @@ def _enrolled(actor: User, filters: Filters) -> list[tuple[int, int, Counts]]:
 
 def _assigned(actor: User, filters: Filters) -> list[tuple[int, int, Counts]]:
     """Assigned people per (organisation, course) who have not enrolled, and who are overdue,
-    in one grouped pass over the memberships (a course assigned twice to a person counts once)."""
-    late = and_(AssignmentMember.due_on < utcnow().date(), AssignmentMember.completed.is_(False))
+    in one grouped pass over the open memberships (a completed membership is an enrolment
+    already counted; a course assigned twice to a person counts once). The "+ 0" keep SQLite
+    reading the memberships and enrolments from their covering indexes alone (open memberships
+    first, then each one's person) instead of looking each person's memberships up in the
+    table: 0.13 s instead of 0.25 s at 20,000 officials."""
     stmt = (
         select(
             User.organisation_id,
             Assignment.course_id,
             func.count(func.distinct(case((Enrolment.id.is_(None), AssignmentMember.user_id)))),
-            func.count(func.distinct(case((late, AssignmentMember.user_id)))),
+            func.count(
+                func.distinct(
+                    case((AssignmentMember.due_on < utcnow().date(), AssignmentMember.user_id))
+                )
+            ),
         )
         .select_from(AssignmentMember)
         .join(Assignment, Assignment.id == AssignmentMember.assignment_id)
-        .join(User, User.id == AssignmentMember.user_id)
+        .join(User, User.id == AssignmentMember.user_id + 0)
         .outerjoin(
             Enrolment,
             and_(
                 Enrolment.user_id == AssignmentMember.user_id,
-                Enrolment.course_id == Assignment.course_id,
+                Enrolment.course_id + 0 == Assignment.course_id,
                 Enrolment.status != WITHDRAWN,
             ),
         )
-        .where(people_condition(actor, filters))
+        .where(AssignmentMember.completed.is_(False), people_condition(actor, filters))
         .group_by(User.organisation_id, Assignment.course_id)
     )
     if filters.course is not None:
