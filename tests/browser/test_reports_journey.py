@@ -3,6 +3,7 @@ exports XLSX and opens an official's transcript; axe checks every page, charts i
 The report tables fit 1280 px and 360 px without a clipped cell or an inner scroll."""
 
 import io
+import re
 from datetime import date, timedelta
 
 import openpyxl
@@ -31,10 +32,11 @@ def test_reviewer_assigns_filters_exports_and_reads_a_transcript(app, visit, wor
     visit.check()
     page.get_by_role("link", name="Asignar un curso").click()
     visit.check()
-    page.get_by_label("Curso", exact=True).select_option("tiny")
+    # Required fields say so after their name: "Curso (obligatorio)".
+    page.get_by_role("combobox", name=re.compile(r"^Curso\b")).select_option("tiny")
     page.get_by_label("Organización o dependencia").select_option(str(world.cdmx_finance))
     page.get_by_label("Dentro de un número de días desde el ingreso").check()
-    page.get_by_label("Días", exact=True).fill("30")
+    page.get_by_role("spinbutton", name=re.compile(r"^Días\b")).fill("30")
     page.get_by_role("button", name="Asignar", exact=True).click()
     visit.check()
     expect(page.get_by_role("table")).to_contain_text("Curso mínimo")
