@@ -21,6 +21,9 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+DEV_BASE_URL = "http://127.0.0.1:5000"
+
+
 class Config:
     """Defaults shared by every environment; values are read when the class is defined."""
 
@@ -33,7 +36,10 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")
-    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    #: The public address, for links that leave the site (e-mails, certificates, QR codes).
+    #: Required in production; elsewhere it defaults to DEV_BASE_URL (and `flask demo` sets it
+    #: from its --host and --port).
+    BASE_URL = os.environ.get("BASE_URL") or None
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "587"))
@@ -107,7 +113,8 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Behind HTTPS: secure cookies unless explicitly turned off; SECRET_KEY required."""
+    """Behind HTTPS: secure cookies unless explicitly turned off; SECRET_KEY and BASE_URL
+    required."""
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from config import CONFIGS, normalise_database_url
+from config import CONFIGS, DEV_BASE_URL, normalise_database_url
 
 from . import access, errors, security, templating, wiring
 from .accounts import auth as account_auth
@@ -111,6 +111,7 @@ def create_app(config: str | Mapping | None = None, instance_path: str | None = 
 
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure_secrets_and_database(app)
+    _configure_base_url(app)
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -145,6 +146,19 @@ class IdConverter(IntegerConverter):
 
     def __init__(self, url_map):
         super().__init__(url_map, min=1, max=2**31 - 1)
+
+
+def _configure_base_url(app: Flask) -> None:
+    """Links that leave the site need the public address: production will not guess it."""
+    if app.config.get("BASE_URL"):
+        return
+    if app.config["AULA_ENV"] == "production":
+        raise RuntimeError(
+            "BASE_URL must be set in production: the public address of the site, such as "
+            "https://aula.example.org (it is written into e-mails, certificates and QR codes)."
+        )
+    app.config["BASE_URL"] = DEV_BASE_URL
+    app.config["BASE_URL_DEFAULTED"] = True
 
 
 def _configure_secrets_and_database(app: Flask) -> None:

@@ -239,6 +239,7 @@ def main() -> int:
         **env,
         "AULA_ENV": "production",
         "SECRET_KEY": "load-test-secret-key-0123456789abcdef",
+        "BASE_URL": f"http://127.0.0.1:{port}",
         "SESSION_COOKIE_SECURE": "false",
         "REDIS_URL": os.environ.get("LOAD_REDIS_URL", DEFAULT_REDIS),
         "LOGIN_LIMIT": "100000 per minute",

@@ -219,6 +219,7 @@ def main() -> None:
         env.update(
             AULA_ENV="production",
             SECRET_KEY="bench-secret-key-0123456789abcdef",
+            BASE_URL="http://127.0.0.1",
             DATABASE_URL=url,
             AULA_INSTANCE_PATH=str(instance),
             SESSION_COOKIE_SECURE="false",

@@ -119,6 +119,7 @@ def main() -> None:
         env.update(
             AULA_ENV="production",
             SECRET_KEY="bench-secret-key-0123456789abcdef",
+            BASE_URL="http://127.0.0.1",
             DATABASE_URL=f"sqlite:///{db_path}",
             AULA_INSTANCE_PATH=str(instance),
             SESSION_COOKIE_SECURE="false",

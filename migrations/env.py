@@ -8,7 +8,9 @@ from flask import current_app
 
 config = context.config
 if config.config_file_name:
-    fileConfig(config.config_file_name)
+    # Keep the loggers that exist already: the app's own (aula.*) log on during and after a
+    # migration run in-process, as `flask demo` does (its e-mails go to the log).
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 db = current_app.extensions["migrate"].db

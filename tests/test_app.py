@@ -19,8 +19,23 @@ def test_production_refuses_to_start_without_secret_key(monkeypatch, tmp_path):
         create_app("production", instance_path=str(tmp_path))
 
 
+def test_production_refuses_to_start_without_base_url(monkeypatch, tmp_path):
+    monkeypatch.setattr("config.ProductionConfig.SECRET_KEY", "x" * 32)
+    monkeypatch.setattr("config.ProductionConfig.BASE_URL", None)
+    with pytest.raises(RuntimeError, match="BASE_URL must be set in production"):
+        create_app("production", instance_path=str(tmp_path))
+
+
+def test_development_defaults_base_url_to_the_local_server(monkeypatch, tmp_path):
+    monkeypatch.setattr("config.DevelopmentConfig.BASE_URL", None)
+    app = create_app("development", instance_path=str(tmp_path))
+    assert app.config["BASE_URL"] == "http://127.0.0.1:5000"
+    assert app.config["BASE_URL_DEFAULTED"] is True
+
+
 def test_production_cookies_are_secure(monkeypatch, tmp_path):
     monkeypatch.setattr("config.ProductionConfig.SECRET_KEY", "x" * 32)
+    monkeypatch.setattr("config.ProductionConfig.BASE_URL", "https://aula.example")
     app = create_app("production", instance_path=str(tmp_path))
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True

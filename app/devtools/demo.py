@@ -5,6 +5,7 @@ Only this command creates demo data; a production start never does.
 
 from __future__ import annotations
 
+import logging
 import random
 import unicodedata
 from pathlib import Path
@@ -375,6 +376,15 @@ def load_demo_progress(course_slug: str = "city-in-the-world") -> int:
     return issued
 
 
+def demo_base_url(host: str, port: int) -> str:
+    """The address a browser on this machine uses to reach the demo server."""
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - a name for "every interface", compared
+        host = "127.0.0.1"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 @click.command("demo")
 @click.option("--serve/--no-serve", default=True, help="Serve after loading (default: serve).")
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -382,7 +392,13 @@ def load_demo_progress(course_slug: str = "city-in-the-world") -> int:
 @with_appcontext
 def demo_command(serve: bool, host: str, port: int) -> None:
     """Apply migrations, load demo data and serve the platform for a try-out."""
+    if current_app.config.get("BASE_URL_DEFAULTED"):
+        # Certificates, their QR codes and e-mailed links point where the demo serves.
+        current_app.config["BASE_URL"] = demo_base_url(host, port)
     upgrade()
+    # E-mails go to the log (no MAIL_SERVER): make sure the log is shown, whatever the
+    # migration's logging setup did (a no-op when it installed a handler already).
+    logging.basicConfig(format="%(levelname)-5.5s [%(name)s] %(message)s")
     added = load_demo()
     db.session.commit()
     for line in import_shipped_courses():

@@ -25,6 +25,7 @@ def production_app(app, monkeypatch, database_url, tmp_path):
     monkeypatch.setattr("config.ProductionConfig.SQLALCHEMY_DATABASE_URI", database_url)
     monkeypatch.setattr("config.ProductionConfig.RATELIMIT_STORAGE_URI", "memory://")
     monkeypatch.setattr("config.ProductionConfig.MAIL_SERVER", None)
+    monkeypatch.setattr("config.ProductionConfig.BASE_URL", HTTPS)
     app = create_app("production", instance_path=str(tmp_path))
     yield app
     with app.app_context():
@@ -89,8 +90,7 @@ def test_post_from_another_site_over_https_is_refused(production_app, world):
 def test_turning_secure_cookies_off_in_production_is_logged(monkeypatch, tmp_path, caplog):
     monkeypatch.setattr("config.ProductionConfig.SECRET_KEY", SECRET)
     monkeypatch.setattr("config.ProductionConfig.SESSION_COOKIE_SECURE", False)
-    # Alembic's logging setup (run by the migrating fixture) disables loggers that exist.
-    monkeypatch.setattr(logging.getLogger("aula.security"), "disabled", False)
+    monkeypatch.setattr("config.ProductionConfig.BASE_URL", HTTPS)
     with caplog.at_level(logging.WARNING, logger="aula.security"):
         create_app("production", instance_path=str(tmp_path))
     assert "SESSION_COOKIE_SECURE is off in production" in caplog.text
