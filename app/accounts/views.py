@@ -16,7 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from app.accounts import audit, services, zones
+from app.accounts import audit, policy, services, zones
 from app.accounts.auth import safe_next
 from app.accounts.emails import reset_message
 from app.accounts.forms import (
@@ -26,6 +26,7 @@ from app.accounts.forms import (
     ProfileForm,
     SetPasswordForm,
 )
+from app.accounts.models import Role
 from app.extensions import db, limiter
 from app.mail import send
 
@@ -62,7 +63,7 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(safe_next(form.next.data, url_for("main.index")))
+        return redirect(safe_next(form.next.data, _landing(current_user)))
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
@@ -77,8 +78,16 @@ def login():
             db.session.commit()
             login_user(user, remember=form.remember.data)
             log.info("user %s signed in", user.id)
-            return redirect(safe_next(form.next.data, url_for("main.index")))
+            return redirect(safe_next(form.next.data, _landing(user)))
     return render_template("accounts/login.html", form=form)
+
+
+def _landing(user) -> str:
+    """Where sign-in leads without a `next`: officials straight to their courses, staff to the
+    home page that points to their screens."""
+    if policy.has_role(user, Role.TRAINER) or policy.has_role(user, Role.REVIEWER):
+        return url_for("main.index")
+    return url_for("learning.my_learning")
 
 
 @bp.route("/logout", methods=["POST"])
@@ -129,7 +138,7 @@ def _set_password_page(token: str, purpose: str, template: str):
             db.session.commit()
             login_user(user)
             flash(_("Your password is saved. Welcome to Aula."), "success")
-            return redirect(url_for("main.index"))
+            return redirect(_landing(user))
     return render_template(template, form=form, user=user)
 
 

@@ -11,6 +11,7 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -238,6 +239,26 @@ def to_renew(certificates: Iterable[Certificate], now: datetime) -> list[Certifi
         ),
         key=lambda c: c.expires_at,
     )
+
+
+#: LinkedIn's "add to profile" form; a plain link, so the page itself sends nothing there.
+LINKEDIN_ADD = "https://www.linkedin.com/profile/add"
+
+
+def linkedin_url(cert: Certificate) -> str:
+    """A link that opens LinkedIn's "add a licence or certification" form, filled in."""
+    query = {
+        "startTask": "CERTIFICATION_NAME",
+        "name": cert.course_title,
+        "organizationName": cert.issuer_names[0] if cert.issuer_names else "",
+        "issueYear": cert.issued_at.year,
+        "issueMonth": cert.issued_at.month,
+        "certUrl": external_url("certificates.verify_code", code=codes.display(cert.code)),
+        "certId": codes.display(cert.code),
+    }
+    if cert.expires_at:
+        query |= {"expirationYear": cert.expires_at.year, "expirationMonth": cert.expires_at.month}
+    return f"{LINKEDIN_ADD}?{urlencode(query)}"
 
 
 def certificate_of(enrolment_id: int) -> Certificate | None:

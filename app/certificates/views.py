@@ -50,6 +50,7 @@ def _holder_helpers() -> dict:
         "certificates_of_holder": services.for_holder,
         "certificates_to_renew": services.to_renew,
         "certificate_code": codes.display,
+        "certificate_linkedin_url": services.linkedin_url,
     }
 
 

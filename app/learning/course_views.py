@@ -36,7 +36,7 @@ from app.i18n import LANGUAGE_NAMES
 from app.learning import services
 from app.learning.forms import EnrolForm
 from app.learning.models import EnrolmentStatus
-from app.learning.quiz_views import quiz_links
+from app.learning.quiz_views import quiz_links, quiz_url
 
 bp = Blueprint("course", __name__, template_folder="templates")
 
@@ -83,6 +83,7 @@ def show_course(slug: str):
         done=done,
         form=form,
         resume=services.resume_lesson(enrolment) if enrolment and enrolment.is_active else None,
+        progress=services.completion(enrolment) if enrolment and enrolment.is_active else None,
         quizzes=quiz_links(course, enrolment) if enrolment and enrolment.is_active else [],
     )
 
@@ -100,7 +101,17 @@ def _lesson_context(slug: str, lesson_id: int) -> dict:
             not enrolment.is_active or enrolment.edition_id != page.edition_id
         ):
             enrolment, is_done = None, False
-    return {"page": page, "enrolment": enrolment, "is_done": is_done}
+    remaining = None
+    if enrolment is not None and page.next_id is None:
+        remaining = services.remaining(enrolment)
+    return {"page": page, "enrolment": enrolment, "is_done": is_done, "remaining": remaining}
+
+
+def _remaining_links(slug: str, remaining: services.Remaining | None) -> list:
+    """(quiz, address) of each quiz still to pass, for the end of the last lesson."""
+    if remaining is None:
+        return []
+    return [(ref, quiz_url(slug, ref)) for ref in remaining.quizzes]
 
 
 def _conditional(response: Response, *parts) -> Response:
@@ -123,8 +134,10 @@ def _render_lesson(ctx: dict) -> str:
     string are rendered afresh, as they carry one-off content.
     """
     page, enrolment = ctx["page"], ctx["enrolment"]
-    if session.get("_flashes") or request.query_string:
-        return render_template("learning/lesson.html", **ctx)
+    if session.get("_flashes") or request.query_string or ctx["remaining"] is not None:
+        # The last lesson says what remains of the reader's own course: never shared.
+        links = _remaining_links(page.course_slug, ctx["remaining"])
+        return render_template("learning/lesson.html", remaining_links=links, **ctx)
     user = current_user
     key = (
         page.lesson_id,
@@ -139,7 +152,9 @@ def _render_lesson(ctx: dict) -> str:
     cache = current_app.extensions.setdefault("aula_lesson_html", LruCache())
     html = cache.get(key)
     if html is None:
-        html = render_template("learning/lesson.html", csrf_token=lambda: _CSRF_SLOT, **ctx)
+        html = render_template(
+            "learning/lesson.html", csrf_token=lambda: _CSRF_SLOT, remaining_links=[], **ctx
+        )
         cache.put(key, html)
     return html.replace(_CSRF_SLOT, generate_csrf())
 
@@ -162,6 +177,7 @@ def show_lesson(slug: str, lesson_id: int):
         is_done,
         _locale(),
         session.get("csrf_token", "-"),
+        ctx["remaining"],
     )
 
 
@@ -183,11 +199,15 @@ def mark_done(slug: str, lesson_id: int):
     if enrolment is None:
         flash(_("Enrol in the course to keep track of your progress."), "error")
         return redirect(url_for("course.show_course", slug=slug))
-    completed = services.mark_done(enrolment, db.session.get(Lesson, page.lesson_id))
+    lesson = db.session.get(Lesson, page.lesson_id)
+    completed = services.mark_done(enrolment, lesson)
     db.session.commit()
     if completed:
         flash(_("Congratulations: you have completed this course."), "success")
         return redirect(url_for("learning.my_learning"))
+    module = services.quiz_after(enrolment, lesson)
+    if module is not None:
+        return redirect(url_for("quiz.show_quiz", slug=slug, module_id=module.id))
     target = page.next_id or page.lesson_id
     return redirect(url_for("course.show_lesson", slug=slug, lesson_id=target))
 

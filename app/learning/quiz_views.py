@@ -7,6 +7,7 @@ enrolment meets it.
 from __future__ import annotations
 
 import logging
+import re
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -51,7 +52,8 @@ def _quiz(enrolment, module_id: int | None) -> services.QuizRef:
     abort(404)
 
 
-def _quiz_url(slug: str, ref: services.QuizRef) -> str:
+def quiz_url(slug: str, ref: services.QuizRef) -> str:
+    """The page of a quiz: a module's or the final exam."""
     if ref.module is None:
         return url_for("quiz.show_final", slug=slug)
     return url_for("quiz.show_quiz", slug=slug, module_id=ref.module.id)
@@ -147,9 +149,9 @@ def _start(slug: str, module_id: int | None):
         )
     except services.AttemptLimitReached:
         flash(_("You have used every attempt this quiz allows."), "error")
-        return redirect(_quiz_url(slug, ref))
+        return redirect(quiz_url(slug, ref))
     db.session.commit()
-    return redirect(_quiz_url(slug, ref) + "#questions")
+    return redirect(quiz_url(slug, ref) + "#questions")
 
 
 def _own_attempt(slug: str, attempt_id: int):
@@ -184,11 +186,18 @@ def submit(slug: str, attempt_id: int):
         abort(400)
     course, enrolment, attempt = _own_attempt(slug, attempt_id)
     late = services.is_late(attempt)
+    confirmed = request.form.get("confirmed") == "1"
     try:
-        positions = _page_positions(attempt)
+        # Confirmed on the confirmation page, which posts no answer: the answers are those
+        # saved when it was shown.
+        positions = [] if confirmed and not _has_answers(request.form) else _page_positions(attempt)
         responses = (
             {} if late else services.responses_from_form(attempt.questions, request.form, positions)
         )
+        if not late and not confirmed and attempt.state == AttemptState.IN_PROGRESS:
+            blank = services.unanswered(attempt, responses)
+            if blank:
+                return _confirm_blank(course, enrolment, attempt, responses, blank)
         # Late, the answers saved in time are graded whatever the policy (WCAG 2.2.1).
         services.submit_attempt(attempt, responses)
     except InvalidResponse as exc:
@@ -224,7 +233,7 @@ def extend(slug: str, attempt_id: int):
     except services.NoExtensionLeft:
         db.session.rollback()
         flash(_("No more time can be added to this attempt."), "error")
-        return redirect(_quiz_url(course.slug, ref) + "#timer")
+        return redirect(quiz_url(course.slug, ref) + "#timer")
     db.session.commit()
     minutes = ref.setting("extension_minutes")
     flash(
@@ -236,7 +245,32 @@ def extend(slug: str, attempt_id: int):
         ),
         "success",
     )
-    return redirect(_quiz_url(course.slug, ref) + "#timer")
+    return redirect(quiz_url(course.slug, ref) + "#timer")
+
+
+def _confirm_blank(course, enrolment, attempt: QuizAttempt, responses: dict, blank: list[int]):
+    """Keep what was answered, then ask before grading a quiz with questions left blank: a
+    blank submitted by mistake would otherwise cost an attempt."""
+    services.save_draft(attempt, responses)
+    db.session.commit()
+    ref = _ref_for(enrolment, attempt)
+    back = quiz_url(course.slug, ref)
+    if ref.setting("one_per_page"):
+        back += f"?page={blank[0]}"
+    return render_template(
+        "learning/quiz_confirm.html",
+        course=course,
+        enrolment=enrolment,
+        ref=ref,
+        attempt=attempt,
+        numbers=[p + 1 for p in blank],
+        back_url=back + "#questions",
+        form=ConfirmForm(formdata=None),
+    )
+
+
+def _has_answers(form) -> bool:
+    return any(re.fullmatch(r"q\d+(?:_\d+)?", key) for key in form)
 
 
 def _page_positions(attempt: QuizAttempt) -> list[int] | None:
@@ -276,7 +310,7 @@ def save(slug: str, attempt_id: int):
     else:
         flash(_("This attempt is closed: nothing more can be saved."), "error")
     go = request.form.get("go", "")
-    target = _quiz_url(slug, ref)
+    target = quiz_url(slug, ref)
     if go.isdigit():
         target += f"?page={int(go)}"
     return redirect(target + "#questions")
@@ -287,24 +321,36 @@ def show_attempt(slug: str, attempt_id: int):
     """The result of one's own attempt, with the feedback of each answer."""
     course, enrolment, attempt = _own_attempt(slug, attempt_id)
     if attempt.state == AttemptState.IN_PROGRESS:
-        return redirect(_quiz_url(slug, _ref_for(enrolment, attempt)))
+        return redirect(quiz_url(slug, _ref_for(enrolment, attempt)))
     responses = {r.position: r for r in attempt.responses}
     ref = _ref_for(enrolment, attempt)
     policy = ref.setting("feedback")
     passed_once = any(a.passed for a in services.attempts(enrolment.id, ref.key))
+    completed = enrolment.status == EnrolmentStatus.COMPLETED
     return render_template(
         "learning/result.html",
         course=course,
+        enrolment=enrolment,
+        completed=completed,
+        next_step=None if completed or not attempt.passed else _next_quiz(slug, enrolment),
         attempt=attempt,
         ref=ref,
         show_feedback=policy == "after_attempt" or (policy == "after_passing" and passed_once),
         responses=responses,
-        quiz_url=_quiz_url(slug, _ref_for(enrolment, attempt)),
+        quiz_url=quiz_url(slug, _ref_for(enrolment, attempt)),
     )
+
+
+def _next_quiz(slug: str, enrolment) -> tuple[services.QuizRef, str] | None:
+    """The first quiz still to pass once this one is passed, with every lesson read."""
+    remaining = learning.remaining(enrolment)
+    if remaining.lessons or not remaining.quizzes:
+        return None
+    return remaining.quizzes[0], quiz_url(slug, remaining.quizzes[0])
 
 
 def quiz_links(course: Course, enrolment) -> list[tuple[services.QuizRef, str, float | None]]:
     """(quiz, address, best score) for the course page."""
     refs = services.quizzes_of(enrolment.edition)
     scores = services.quiz_scores(enrolment.id, refs)
-    return [(ref, _quiz_url(course.slug, ref), scores.get(ref.key)) for ref in refs]
+    return [(ref, quiz_url(course.slug, ref), scores.get(ref.key)) for ref in refs]

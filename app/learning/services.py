@@ -17,7 +17,14 @@ from app.extensions import db
 from app.learning.assignments import mark_completed
 from app.learning.models import Enrolment, EnrolmentError, EnrolmentStatus, LessonProgress
 from app.quizzes.models import FINAL
-from app.quizzes.services import counted_score, graded_scores, quiz_key, quiz_scores, quizzes_of
+from app.quizzes.services import (
+    QuizRef,
+    counted_score,
+    graded_scores,
+    quiz_key,
+    quiz_scores,
+    quizzes_of,
+)
 
 log = logging.getLogger("aula.learning")
 
@@ -98,8 +105,11 @@ class Completion:
 
     @property
     def percent(self) -> int:
+        """Lessons and quizzes alike; 100 only when the completion rule holds."""
+        if self.is_complete:
+            return 100
         total = self.lessons_total + self.quizzes_total
-        return 100 * (self.lessons_done + self.quizzes_passed) // total if total else 0
+        return min(99, 100 * (self.lessons_done + self.quizzes_passed) // total) if total else 0
 
     @property
     def is_complete(self) -> bool:
@@ -126,6 +136,58 @@ def completion(enrolment: Enrolment) -> Completion:
     pass_mark = enrolment.version.pass_mark
     passed = sum(1 for ref in quizzes if scores.get(ref.key, -1) >= pass_mark)
     return Completion(done or 0, total or 0, passed, len(quizzes))
+
+
+def quiz_after(enrolment: Enrolment, lesson: Lesson) -> Module | None:
+    """The step after a module's last lesson: that module's quiz, while it is not passed."""
+    module = lesson.module
+    if not module.quiz or module.lessons[-1].id != lesson.id:
+        return None
+    key = quiz_key(module)
+    scores = quiz_scores(enrolment.id, [QuizRef(key, module.quiz, module, module.quiz_settings)])
+    return None if scores.get(key, -1) >= enrolment.version.pass_mark else module
+
+
+@dataclass(frozen=True)
+class Remaining:
+    """What an enrolment still needs for the completion rule: unread lessons, quizzes to pass."""
+
+    lessons: int
+    quizzes: list[QuizRef]
+
+    @property
+    def module_quizzes(self) -> int:
+        return sum(1 for ref in self.quizzes if ref.module is not None)
+
+    @property
+    def final(self) -> bool:
+        return any(ref.module is None for ref in self.quizzes)
+
+    @property
+    def nothing(self) -> bool:
+        return not self.lessons and not self.quizzes
+
+    def __str__(self) -> str:
+        # For the page's ETag: what the page shows of it, nothing per process.
+        return f"{self.lessons}:{','.join(ref.key for ref in self.quizzes)}"
+
+
+def remaining(enrolment: Enrolment) -> Remaining:
+    """What is left to do, for the end of the last lesson (three queries)."""
+    unread = db.session.scalar(
+        select(func.count())
+        .select_from(Lesson)
+        .where(
+            Lesson.edition_id == enrolment.edition_id,
+            Lesson.id.not_in(
+                select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == enrolment.id)
+            ),
+        )
+    )
+    refs = quizzes_of(enrolment.edition)
+    scores = quiz_scores(enrolment.id, refs) if refs else {}
+    pass_mark = enrolment.version.pass_mark
+    return Remaining(unread or 0, [r for r in refs if scores.get(r.key, -1) < pass_mark])
 
 
 def refresh_completion(enrolment: Enrolment) -> bool:
@@ -200,10 +262,22 @@ class LearningRow:
     next_lesson: Lesson | None
     #: With every lesson read: the first quiz still to pass (its module, or None for the final).
     pending_quiz: tuple[Module | None] | None = None
+    quizzes_passed: int = 0
+    quizzes_total: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return self.enrolment.status == EnrolmentStatus.COMPLETED or (
+            self.total > 0 and self.done >= self.total and self.quizzes_passed >= self.quizzes_total
+        )
 
     @property
     def percent(self) -> int:
-        return 100 * self.done // self.total if self.total else 0
+        """Lessons and quizzes alike; 100 only when the completion rule holds."""
+        if self.complete:
+            return 100
+        steps = self.total + self.quizzes_total
+        return min(99, 100 * (self.done + self.quizzes_passed) // steps) if steps else 0
 
 
 def my_learning(user: User) -> list[LearningRow]:
@@ -242,19 +316,22 @@ def my_learning(user: User) -> list[LearningRow]:
         )
     ):
         done.setdefault(enrolment_id, set()).add(lesson_id)
-    pending = pending_quizzes(enrolments)
+    quizzes = quiz_progress(enrolments)
     rows = []
     for enrolment in enrolments:
         lessons = lessons_by_edition.get(enrolment.edition_id, [])
         finished = done.get(enrolment.id, set())
         lesson = next_lesson(lessons, finished, enrolment.last_lesson_id)
+        passed, total, pending = quizzes.get(enrolment.id, (0, 0, None))
         rows.append(
             LearningRow(
                 enrolment,
                 len(finished),
                 len(lessons),
                 lesson,
-                None if lesson is not None else pending.get(enrolment.id),
+                None if lesson is not None else pending,
+                passed,
+                total,
             )
         )
     return rows
@@ -305,6 +382,19 @@ def follow_moves(user_ids) -> None:
 def pending_quizzes(enrolments: list[Enrolment]) -> dict[int, tuple[Module | None]]:
     """For each enrolment, by id, the first quiz it has still to pass, as (module,) or (None,)
     for the final exam; enrolments with nothing pending are left out. Three queries in all."""
+    return {
+        enrolment_id: pending
+        for enrolment_id, (_passed, _total, pending) in quiz_progress(enrolments).items()
+        if pending is not None
+    }
+
+
+def quiz_progress(
+    enrolments: list[Enrolment],
+) -> dict[int, tuple[int, int, tuple[Module | None] | None]]:
+    """For each enrolment, by id: quizzes passed, quizzes in its edition, and the first one
+    still to pass as (module,) or (None,) for the final exam (None when all are passed).
+    Three queries for any number of enrolments."""
     if not enrolments:
         return {}
     edition_ids = {e.edition_id for e in enrolments}
@@ -329,16 +419,19 @@ def pending_quizzes(enrolments: list[Enrolment]) -> dict[int, tuple[Module | Non
         )
     }
     graded = graded_scores([e.id for e in enrolments])
-    result: dict[int, tuple[Module | None]] = {}
+    result: dict[int, tuple[int, int, tuple[Module | None] | None]] = {}
     for enrolment in enrolments:
         quizzes = [
             (m, quiz_key(m), m.quiz_settings or {}) for m in modules.get(enrolment.edition_id, [])
         ]
         if enrolment.edition_id in finals:
             quizzes.append((None, FINAL, finals[enrolment.edition_id]))
+        passed, pending = 0, None
         for module, key, settings in quizzes:
             counted = counted_score(graded.get((enrolment.id, key), []), settings)
-            if counted < enrolment.version.pass_mark:
-                result[enrolment.id] = (module,)
-                break
+            if counted >= enrolment.version.pass_mark:
+                passed += 1
+            elif pending is None:
+                pending = (module,)
+        result[enrolment.id] = (passed, len(quizzes), pending)
     return result

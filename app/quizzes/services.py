@@ -228,6 +228,20 @@ def responses_from_form(questions: list[dict], form, positions=None) -> dict[int
     return responses
 
 
+def is_blank(value) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def unanswered(attempt: QuizAttempt, responses: dict[int, object]) -> list[int]:
+    """Positions of the answerable questions left blank by these answers and the saved ones."""
+    answers = {**draft_responses(attempt), **responses}
+    return [
+        position
+        for position, question in enumerate(attempt.questions)
+        if question["qtype"] in ANSWERABLE and is_blank(answers.get(position))
+    ]
+
+
 def save_draft(attempt: QuizAttempt, responses: dict[int, object], now=None) -> bool:
     """Keep the answers given so far; refused (False) once the attempt is closed or late."""
     if attempt.state != AttemptState.IN_PROGRESS or is_late(attempt, now):
@@ -314,7 +328,7 @@ def submit_attempt(
             continue
         count += 1
         value = responses.get(position)
-        if value is None or value == [] or value == {}:
+        if is_blank(value):
             graded.append(QuizResponse(position=position, response=None, fraction=0.0))
             continue
         result = grade(question, value)

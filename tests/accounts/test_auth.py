@@ -12,7 +12,8 @@ from tests.conftest import PASSWORD
 def test_login_with_right_password_signs_in(client, world):
     response = client.login(world.official_cdmx_email)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    # An official lands on their courses.
+    assert response.headers["Location"] == "/learning/"
     assert client.get("/profile").status_code == 200
     user = db.session.get(User, world.official_cdmx)
     db.session.refresh(user)
@@ -66,13 +67,13 @@ def test_invited_account_without_password_cannot_sign_in(client, world):
     [
         ("/profile", "/profile"),
         ("/staff/?q=ana", "/staff/?q=ana"),
-        ("https://evil.example/", "/"),
-        ("//evil.example/", "/"),
-        ("/\\evil.example", "/"),
-        ("http:/evil.example", "/"),
-        ("javascript:alert(1)", "/"),
-        ("evil.example", "/"),
-        (" //evil.example", "/"),
+        ("https://evil.example/", "/learning/"),
+        ("//evil.example/", "/learning/"),
+        ("/\\evil.example", "/learning/"),
+        ("http:/evil.example", "/learning/"),
+        ("javascript:alert(1)", "/learning/"),
+        ("evil.example", "/learning/"),
+        (" //evil.example", "/learning/"),
     ],
 )
 def test_next_redirect_stays_on_site(client, world, next_url, expected):
@@ -81,6 +82,19 @@ def test_next_redirect_stays_on_site(client, world, next_url, expected):
     )
     assert response.status_code == 302
     assert response.headers["Location"] == expected
+
+
+@pytest.mark.parametrize("role", ["reviewer_cdmx", "trainer", "admin"])
+def test_staff_land_on_the_home_page_after_sign_in(client, world, role):
+    response = client.login(getattr(world, f"{role}_email"))
+    assert response.headers["Location"] == "/"
+
+
+def test_an_official_already_signed_in_is_sent_to_my_learning_or_next(client, world):
+    client.login(world.official_cdmx_email)
+    assert client.get("/login").headers["Location"] == "/learning/"
+    assert client.get("/login?next=/profile").headers["Location"] == "/profile"
+    assert client.get("/login?next=//evil.example").headers["Location"] == "/learning/"
 
 
 def test_login_page_carries_next_into_the_form(client):

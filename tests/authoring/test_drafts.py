@@ -165,7 +165,7 @@ def test_second_version_keeps_earlier_attempts_as_asked(client, world):
     quiz_module = v1.editions[0].modules[0]
     client.submit(f"/courses/ciudad-abierta/modules/{quiz_module.id}/quiz/start")
     attempt = db.session.scalar(select(QuizAttempt))
-    client.submit(f"/courses/ciudad-abierta/attempts/{attempt.id}/submit", {})
+    client.submit(f"/courses/ciudad-abierta/attempts/{attempt.id}/submit", {"confirmed": "1"})
     # The trainer rewrites question 1 and publishes version 2.
     client.logout()
     client.login(world.trainer_email)

@@ -34,15 +34,65 @@ def test_official_enrols_reads_two_lessons_leaves_and_continues(visit, world, ti
     _sign_in(visit, world.official_cdmx_email)
     page.get_by_role("link", name="Mi aprendizaje").click()
     visit.check()
-    expect(page.get_by_text("50%").first).to_be_visible()
+    # One step of four (two lessons, the module quiz, the final exam).
+    expect(page.get_by_text("25%").first).to_be_visible()
     page.get_by_role("link", name="Continuar").click()
     visit.check()
     expect(page.get_by_role("heading", level=1)).to_have_text("Segunda lección")
     page.get_by_role("button", name="Marcar como completada").click()
     visit.check()
-    expect(page.locator(".done")).to_be_visible()
-    page.get_by_role("link", name="Mi aprendizaje").click()
+    # The module's last lesson leads to its quiz.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cuestionario: Primer módulo")
+
+
+def test_official_follows_the_next_steps_from_lesson_to_certificate(visit, world, tiny):
+    """Sign-in lands on My learning; each page's next step leads on to the certificate, a
+    blank submission asks first; axe passes on every page shown."""
+    page = visit.page
+    visit.goto("/login")
+    _sign_in(visit, world.official_cdmx_email)
+    assert page.url.endswith("/learning/")
+    visit.goto("/courses/tiny")
+    page.get_by_role("button", name="Inscribirme").click()
     visit.check()
+    page.get_by_role("button", name="Marcar como completada").click()
+    visit.check()
+    # The last lesson says what remains, with links.
+    expect(page.locator("#remaining-heading")).to_be_visible()
+    expect(page.locator('section a[href="/courses/tiny/final"]')).to_be_visible()
+    page.get_by_role("button", name="Marcar como completada").click()
+    visit.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cuestionario: Primer módulo")
+    page.get_by_role("button", name="Comenzar").click()
+    visit.check()
+    # Sent blank: a confirmation page, and back to answer.
+    page.get_by_role("button", name="Enviar mis respuestas").click()
+    visit.check()
+    expect(page.locator('input[name="confirmed"]')).to_have_count(1)
+    page.locator('main a.button[href$="#questions"]').click()
+    visit.check()
+    page.locator('input[name="q0"][value="true"]').check()
+    page.get_by_role("button", name="Enviar mis respuestas").click()
+    visit.check()
+    # The result's next step is the final exam.
+    page.locator('main a.button[href="/courses/tiny/final"]').click()
+    visit.check()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Examen final")
+    page.get_by_role("button", name="Comenzar").click()
+    visit.check()
+    page.locator('input[name="q0"][value="true"]').check()
+    page.get_by_role("button", name="Enviar mis respuestas").click()
+    visit.check()
+    # The final result links the certificate: PDF, verification page, LinkedIn.
+    pdf = page.locator('main a[href$="/certificate.pdf"]')
+    expect(pdf).to_have_count(1)
+    linkedin = page.locator('main a[href^="https://www.linkedin.com/profile/add?"]')
+    expect(linkedin).to_have_count(1)
+    assert "certId=" in linkedin.get_attribute("href")
+    page.locator('main a[href^="/verify/"]').click()
+    visit.check()
+    expect(page.locator("main")).to_contain_text("Curso mínimo")
+    visit.goto("/learning/")
     expect(page.get_by_text("100%").first).to_be_visible()
 
 

@@ -29,7 +29,9 @@ def test_enrol_and_mark_lessons_done(client, world, tiny):
     client.submit(f"/courses/tiny/lessons/{first.id}/done")
     assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == 1
     response = client.submit(f"/courses/tiny/lessons/{second.id}/done")
-    assert response.headers["Location"] == f"/courses/tiny/lessons/{second.id}"
+    # The module's last lesson: its quiz comes next, not the next module's first lesson.
+    module = tiny.version.editions[0].modules[0]
+    assert response.headers["Location"] == f"/courses/tiny/modules/{module.id}/quiz"
     enrolment = db.session.scalar(select(Enrolment))
     # Every lesson is read, but the module quiz and the final exam are still to pass.
     assert enrolment.status == EnrolmentStatus.ACTIVE
@@ -52,7 +54,8 @@ def test_my_learning_shows_progress_and_continue(client, world, tiny):
     client.submit("/courses/tiny/enrol", {"language": "es"})
     client.submit(f"/courses/tiny/lessons/{first.id}/done")
     html = client.get("/learning/").get_data(as_text=True)
-    assert "50%" in html
+    # One step of four: two lessons, the module quiz and the final exam.
+    assert 'value="25"' in html and "25%" in html
     assert "Segunda lección" in html
     response = client.get("/learning/tiny/continue")
     assert response.headers["Location"] == f"/courses/tiny/lessons/{second.id}"

@@ -130,7 +130,9 @@ def test_second_tab_gets_the_same_open_attempt(client, world, tiny):
 
 def test_result_page_shows_feedback_in_the_attempt(client, world, tiny):
     module = _enrolled(client, world, tiny)
-    attempt_id, _response = _take(client, f"/courses/tiny/modules/{module.id}/quiz/start", {})
+    attempt_id, _response = _take(
+        client, f"/courses/tiny/modules/{module.id}/quiz/start", {"confirmed": "1"}
+    )
     html = client.get(f"/courses/tiny/attempts/{attempt_id}").get_data(as_text=True)
     assert re.search(r"0%", html)
 

@@ -134,7 +134,7 @@ def test_background_save_answers_without_a_page(quiz, client, app, world):
     other.login(world.official_bh_email)
     assert other.submit(save, {"q1": "false"}, headers=headers).status_code == 404
     # Once submitted, a late background save is refused and changes nothing.
-    client.submit(f"/courses/tiny/attempts/{attempt_id}/submit", {"q1": "true"})
+    client.submit(f"/courses/tiny/attempts/{attempt_id}/submit", {"q1": "true", "confirmed": "1"})
     assert client.submit(save, {"q1": "false"}, headers=headers).status_code == 409
     db.session.expire_all()
     assert services.draft_responses(db.session.get(QuizAttempt, attempt_id))[1] is True
