@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from app.reports import services
+
 GARCIAS = {"María García López", "MARIO GARCIA", "Ana Lucía Garcìa"}
 OTHERS = {"José Rodríguez", "Pedro Gómez"}
 
@@ -36,3 +38,17 @@ def test_garcia_however_typed_finds_the_same_officials(client, world, ids, sort)
     assert _found(client, ids, "lopez maria", sort=sort) == {"María García López"}
     assert _found(client, ids, "p3@SEARCH.example", sort=sort) == {sorted(GARCIAS | OTHERS)[3]}
     assert _found(client, ids, "%", sort=sort) == set()
+
+
+@pytest.mark.parametrize("sort", ["name", "-name"])
+def test_sorting_few_matches_keeps_the_name_order(client, world, ids, monkeypatch, sort):
+    """Few matches are sorted, many are read by walking the name index: the same order."""
+    client.login(world.reviewer_cdmx_email)
+    orders = []
+    for few in (0, 5000):
+        monkeypatch.setattr(services, "FEW_MATCHES", few)
+        html = client.get("/reports/officials", query_string={"q": "GARCIA", "sort": sort})
+        orders.append(re.findall(r"/reports/officials/\d+\">([^<]+)<", html.get_data(as_text=True)))
+    walked, sorted_ = orders
+    assert set(walked) == GARCIAS and walked == sorted_
+    assert walked[0] != walked[-1]
