@@ -4,9 +4,11 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, text
 
+from app.accounts.models import User
 from app.extensions import db
+from app.learning.models import Enrolment
 
 # Migrations run DDL on the database itself, outside any test transaction.
 pytestmark = pytest.mark.commits
@@ -35,10 +37,6 @@ def test_downgrade_to_base_and_upgrade_again(app):
 def test_upgrade_a_populated_database(app, world, tiny):
     """Migrations that rebuild tables (SQLite batch mode) and backfill columns work on a
     database with rows in it, as an existing instance has."""
-    from sqlalchemy import select, text
-
-    from app.accounts.models import User
-    from app.learning.models import Enrolment
 
     client = app.test_client()
     client.login(world.official_cdmx_email)

@@ -5,8 +5,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from app.catalog import services
 from app.catalog import services as catalog_services
+from app.extensions import db
+from app.quizzes.models import QuizAttempt
 from tests.browser.test_journeys import _sign_in
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
@@ -66,7 +70,6 @@ def test_official_fails_retries_and_passes_a_module_quiz(visit, world, tiny):
 @pytest.mark.parametrize("name", SHIPPED)
 def test_every_quiz_of_a_shipped_course_passes_axe(visit, runner, world, name):
     assert runner.invoke(args=["courses", "import", str(COURSES / name)]).exit_code == 0
-    from app.catalog import services
 
     visit.goto("/login")
     _sign_in(visit, world.official_cdmx_email)
@@ -90,10 +93,6 @@ def test_every_quiz_of_a_shipped_course_passes_axe(visit, runner, world, name):
 def test_answers_are_saved_as_the_official_goes(visit, world, tiny):
     """The page's own script saves each answer in the background: a reload (a dropped
     connection, a closed tab) finds it still there."""
-    from sqlalchemy import select
-
-    from app.extensions import db
-    from app.quizzes.models import QuizAttempt
 
     page = visit.page
     start_module_quiz(visit, world.official_cdmx_email)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from app.certificates.models import Certificate
 from app.extensions import db
+from app.quizzes.models import QuizAttempt
 from tests.conformance import CONFORMANCE
 
 OB3 = CONFORMANCE / "ob3"
@@ -19,7 +20,6 @@ def complete_tiny(client, email: str, tiny) -> None:
         client.submit(f"/courses/tiny/lessons/{lesson.id}/done")
     for start in (f"/courses/tiny/modules/{module.id}/quiz/start", "/courses/tiny/final/start"):
         client.submit(start)
-        from app.quizzes.models import QuizAttempt
 
         attempt = db.session.scalar(select(QuizAttempt).order_by(QuizAttempt.id.desc()))
         client.submit(f"/courses/tiny/attempts/{attempt.id}/submit", {"q0": "true"})

@@ -5,6 +5,9 @@ from sqlalchemy import func, select
 
 from app.accounts import policy, services
 from app.accounts.models import Membership, Organisation, OrgKind, Role, User
+from app.authoring.models import CourseAuthor
+from app.catalog.models import Course
+from app.certificates.models import Certificate
 from app.devtools.demo import ACCOUNTS, DEMO_PASSWORD
 from app.extensions import db
 
@@ -71,8 +74,6 @@ def test_every_demo_account_signs_in(runner, client, email):
 
 
 def test_demo_has_certificates_including_the_cdmx_official(runner):
-    from app.catalog.models import Course
-    from app.certificates.models import Certificate
 
     first = runner.invoke(args=["demo", "--no-serve"])
     assert first.exit_code == 0, first.output
@@ -92,8 +93,6 @@ def test_demo_has_certificates_including_the_cdmx_official(runner):
 
 
 def test_demo_trainer_owns_the_shipped_courses_and_can_edit_them(runner, client):
-    from app.authoring.models import CourseAuthor
-    from app.catalog.models import Course
 
     runner.invoke(args=["demo", "--no-serve"])
     runner.invoke(args=["demo", "--no-serve"])

@@ -8,6 +8,7 @@ from sqlalchemy import event, func, select
 from app.accounts import services
 from app.accounts.models import Membership, Organisation, Role, User
 from app.audit.models import AuditEntry
+from app.catalog.models import Course
 from app.certificates import codes
 from app.certificates.models import Certificate
 from app.clock import utcnow
@@ -129,7 +130,6 @@ def test_export_of_an_official_with_nothing_yet(client, world):
 def test_export_holds_essays_feedback_assignments_and_reminders(app, world, essay):
     reviewer = db.session.get(User, world.reviewer_cdmx)
     course_id = db.session.scalar(select(Enrolment.course_id))
-    from app.catalog.models import Course
 
     assignments.create(
         reviewer,

@@ -1,6 +1,9 @@
 """`flask quiz check FILE [--json]`."""
 
 import json
+import shutil
+
+from tests.conftest import TINY
 
 
 def test_quiz_check_prints_count_and_json(runner, tmp_path):
@@ -26,9 +29,6 @@ def test_quiz_check_names_file_and_line(runner, tmp_path):
 
 
 def test_course_checker_uses_the_gift_parser(runner, tmp_path):
-    import shutil
-
-    from tests.conftest import TINY
 
     pkg = shutil.copytree(TINY, tmp_path / "tiny")
     (pkg / "es/01-start/quiz.gift").write_text("// comment\n::Q:: broken {=a ~b\n")

@@ -15,6 +15,7 @@ from app import create_app
 from app.catalog.models import MediaFile
 from app.extensions import db
 from app.security import CSP
+from tests.conftest import AulaClient
 
 ROLES = ["anonymous", "official_cdmx", "trainer", "reviewer_cdmx", "admin"]
 MEDIA_CSP = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
@@ -135,7 +136,6 @@ def test_error_pages_send_the_headers(app, database_url, tmp_path, world):
 
     # A bug in a real route of this test app only (the access table has a rule for it).
     app.view_functions["main.index"] = boom
-    from tests.conftest import AulaClient
 
     app.test_client_class = AulaClient
     try:
