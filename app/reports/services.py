@@ -20,6 +20,7 @@ from app.catalog.models import Course
 from app.certificates.models import Certificate
 from app.clock import utcnow
 from app.extensions import db
+from app.learning import assignments
 from app.learning.models import (
     Assignment,
     AssignmentMember,
@@ -235,7 +236,12 @@ def _assigned(actor: User, filters: Filters) -> list[tuple[int, int, Counts]]:
             func.count(func.distinct(case((Enrolment.id.is_(None), AssignmentMember.user_id)))),
             func.count(
                 func.distinct(
-                    case((AssignmentMember.due_on < utcnow().date(), AssignmentMember.user_id))
+                    case(
+                        (
+                            AssignmentMember.due_on < assignments.today(actor.organisation_id),
+                            AssignmentMember.user_id,
+                        )
+                    )
                 )
             ),
         )
@@ -363,7 +369,7 @@ def overdue_query(actor: User, filters: Filters, count: bool = False):
         .join(User, User.id == AssignmentMember.user_id)
         .where(
             people,
-            AssignmentMember.due_on < utcnow().date(),
+            AssignmentMember.due_on < assignments.today(actor.organisation_id),
             AssignmentMember.completed.is_(False),
         )
     )
@@ -594,7 +600,8 @@ def officials_page(
     if filters.status == "overdue":
         # Who is overdue is known from the memberships alone, before any counting.
         late = select(AssignmentMember.user_id).where(
-            AssignmentMember.due_on < utcnow().date(), AssignmentMember.completed.is_(False)
+            AssignmentMember.due_on < assignments.today(actor.organisation_id),
+            AssignmentMember.completed.is_(False),
         )
         if filters.course is not None:
             late = late.join(Assignment, Assignment.id == AssignmentMember.assignment_id).where(

@@ -9,6 +9,7 @@ from app.accounts.models import Organisation, User
 from app.extensions import db
 from app.learning import assignments
 from app.learning.models import AssignmentMember
+from app.reports import services as reports
 
 DUE = date(2026, 12, 7)
 
@@ -61,3 +62,16 @@ def test_summary_counts_overdue_by_the_reviewers_organisation_day(app, world, ti
     monkeypatch.setattr(clock, "utcnow", lambda: datetime(2026, 12, 8, 6, 0))
     _total, (row,) = assignments.summary(reviewer)
     assert row.overdue == 1
+
+
+def test_reports_count_overdue_by_the_reviewers_organisation_day(app, world, tiny, monkeypatch):
+    """The dashboard's overdue figure and the overdue list agree with the assignments page
+    around midnight: 05:59 UTC on the 8th is still the 7th in Mexico City."""
+    _assigned_due_on_the_7th(world, tiny)
+    db.session.commit()
+    reviewer = db.session.get(User, world.reviewer_cdmx)
+    for moment, late in ((datetime(2026, 12, 8, 5, 59), 0), (datetime(2026, 12, 8, 6, 0), 1)):
+        monkeypatch.setattr(clock, "utcnow", lambda moment=moment: moment)
+        assert reports.headline(reviewer, reports.Filters()).overdue == late, moment
+        overdue = db.session.scalar(reports.overdue_query(reviewer, reports.Filters(), count=True))
+        assert overdue == late, moment
