@@ -148,3 +148,18 @@ def test_quiz_page_lists_only_the_latest_attempts(client, world, tiny):
     assert "los 10 más recientes de 12" in html
     assert "Intento 12" in html
     assert "Intento 2<" not in html
+
+
+def test_result_marks_the_questions_in_the_course_language(client, world, tiny):
+    """A Portuguese interface showing a Spanish course's questions says which language each
+    part is in (WCAG 3.1.2), so a screen reader pronounces them right."""
+    client.login(world.official_bh_email)  # reads Aula in pt_BR
+    client.submit("/courses/tiny/enrol", {"language": "es"})
+    module = tiny.version.editions[0].modules[0]
+    _attempt_id, response = _take(
+        client, f"/courses/tiny/modules/{module.id}/quiz/start", {"q0": "true"}
+    )
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert '<html lang="pt-BR">' in html
+    texts = re.findall(r'<div class="question-text"([^>]*)>', html)
+    assert texts and all('lang="es"' in attributes for attributes in texts)
