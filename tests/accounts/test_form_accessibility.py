@@ -4,6 +4,7 @@ language of each language's own name (3.1.2)."""
 
 from __future__ import annotations
 
+import io
 import re
 
 
@@ -60,3 +61,21 @@ def test_password_fields_ask_for_new_passwords(client, world):
     html = client.get("/profile").get_data(as_text=True)
     assert re.search(r'autocomplete="current-password"[^>]*name="pw-current_password"', html)
     assert len(re.findall(r'autocomplete="new-password"', html)) == 2
+
+
+def test_a_refused_staff_import_leads_with_its_rows_and_says_error_in_the_title(client, world):
+    client.login(world.reviewer_cdmx_email)
+    bad = "email,name\nnot-an-address,Ana\n"
+    response = client.submit(
+        "/staff/import",
+        {
+            "organisation": world.cdmx_finance,
+            "file": (io.BytesIO(bad.encode()), "staff.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert _title(html).startswith("Error:")
+    summary = re.search(r'<div class="error-summary"[^>]*>', html).group(0)
+    assert "autofocus" in summary and 'tabindex="-1"' in summary
+    assert html.count('class="error-summary"') == 1
