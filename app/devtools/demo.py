@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
+import time
 import unicodedata
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import run_simple
 
+from app import outbox
 from app.accounts import services
 from app.accounts.models import Organisation, OrgKind, Role, User
 from app.authoring.models import CourseAuthor
@@ -419,5 +422,26 @@ def demo_command(serve: bool, host: str, port: int) -> None:
     for email, _name, org, _dept, role, locale in ACCOUNTS:
         click.echo(f"  {email:32} {role.value:9} {org:15} {locale}")
     if serve:
+        app = current_app._get_current_object()
+        # What production runs as `flask outbox deliver --loop`: notices and invitations
+        # sent again reach the log a few seconds after the change that wrote them.
+        threading.Thread(target=deliver_outbox, args=(app, OUTBOX_INTERVAL), daemon=True).start()
         click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)")
-        run_simple(host, port, current_app._get_current_object(), threaded=True)
+        run_simple(host, port, app, threaded=True)
+
+
+#: Seconds between two rounds of the demo's outbox worker.
+OUTBOX_INTERVAL = 2.0
+
+
+def deliver_outbox(app, interval: float) -> None:
+    """The demo's outbox worker, in a thread beside the server, until the process ends."""
+    while True:
+        time.sleep(interval)
+        with app.app_context():
+            try:
+                outbox.deliver()
+            except Exception:  # a bad round is logged; the next one tries again
+                logging.getLogger("aula.demo").exception("outbox delivery failed")
+            finally:
+                db.session.remove()

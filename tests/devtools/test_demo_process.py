@@ -97,8 +97,8 @@ class Browser:
         with self.opener.open(self.base + path, timeout=30) as response:
             return response.read().decode()
 
-    def post(self, path: str, data: dict) -> str:
-        token = CSRF.search(self.get(path)).group(1)
+    def post(self, path: str, data: dict, token_from: str | None = None) -> str:
+        token = CSRF.search(self.get(token_from or path)).group(1)
         body = urllib.parse.urlencode({**data, "csrf_token": token}).encode()
         request = urllib.request.Request(  # noqa: S310 - our own server on 127.0.0.1
             self.base + path, data=body, headers={"Referer": self.base + path}
@@ -150,6 +150,15 @@ def test_demo_logs_its_emails_with_links_to_where_it_serves(demo):
     )
     mail = server.wait_for(r"(?s)mail to nueva\.persona@aula\.example: .*?(http://\S+)", 30)
     assert mail.group(1).startswith(f"{base}/invitation/"), mail.group(0)
+
+    # Invitations sent again go through the outbox, which the demo delivers as it serves.
+    with sqlite3.connect(database) as connection:
+        (person,) = connection.execute(
+            "SELECT id FROM users WHERE email = 'nueva.persona@aula.example'"
+        ).fetchone()
+    reviewer.post(f"/staff/{person}/invitation", {}, token_from=f"/staff/{person}")
+    again = server.wait_for(r"(?s)(?:mail to nueva\.persona@aula\.example: .*?){2}(http://\S+)", 30)
+    assert again.group(1).startswith(f"{base}/invitation/"), again.group(0)
 
     # The demo's certificates (and their QR codes) carry the same address.
     with sqlite3.connect(database) as connection:
