@@ -381,7 +381,8 @@ def load_demo_progress(course_slug: str = "city-in-the-world") -> int:
 
 def demo_base_url(host: str, port: int) -> str:
     """The address a browser on this machine uses to reach the demo server."""
-    if host in ("0.0.0.0", "::", ""):  # noqa: S104 - a name for "every interface", compared
+    # "every interface" names compared with, never bound to.
+    if host in ("0.0.0.0", "::", ""):  # noqa: S104  # nosec B104
         host = "127.0.0.1"
     elif ":" in host:
         host = f"[{host}]"
