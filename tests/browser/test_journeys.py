@@ -25,7 +25,8 @@ def test_official_signs_in_switches_language_and_signs_out(visit, world):
     page.get_by_role("link", name="Iniciar sesión").first.click()
     visit.check()
     _sign_in(visit, world.official_cdmx_email)
-    expect(page.get_by_text("Guadalupe Hernández")).to_be_visible()
+    # Officials land on their courses.
+    expect(page.get_by_role("heading", name="Mi aprendizaje", exact=True)).to_be_visible()
 
     page.get_by_label("Idioma").select_option("pt_BR")
     page.get_by_role("button", name="Cambiar").click()
@@ -50,7 +51,7 @@ def test_wrong_password_shows_a_message(visit, world):
     page.get_by_label("Contraseña").fill("not-the-password")
     page.get_by_role("button", name="Iniciar sesión").click()
     visit.check()
-    expect(page.get_by_role("status")).to_contain_text(
+    expect(page.get_by_role("alert")).to_contain_text(
         "Correo electrónico o contraseña incorrectos."
     )
 

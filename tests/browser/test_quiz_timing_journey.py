@@ -20,14 +20,14 @@ def test_timed_quiz_shows_deadline_countdown_warning_and_extension(visit, world,
     expect(timer).to_contain_text("Envíe sus respuestas antes de")
     region = timer.locator("[aria-live=polite]")
     expect(region).to_have_count(1)
-    expect(region).to_have_text("Time left: 20 min.")
+    expect(region).to_have_text("Tiempo restante: 20 min.")
     expect(timer.locator("[data-time-warning]")).to_be_hidden()
 
-    page.get_by_role("button", name="Add 10 minutes").click()
+    page.get_by_role("button", name="Añadir 10 minutos").click()
     visit.check()
-    expect(page.locator(".flashes")).to_contain_text("10 minutes added")
-    expect(region).to_have_text("Time left: 30 min.")
-    expect(page.get_by_role("button", name="Add 10 minutes")).to_have_count(0)
+    expect(page.locator(".flashes")).to_contain_text("Se añadieron 10 minutos")
+    expect(region).to_have_text("Tiempo restante: 30 min.")
+    expect(page.get_by_role("button", name="Añadir 10 minutos")).to_have_count(0)
 
     # Four minutes left: under the 6 minutes (a fifth of 30) that call for a warning.
     db.session.expire_all()
@@ -36,5 +36,5 @@ def test_timed_quiz_shows_deadline_countdown_warning_and_extension(visit, world,
     db.session.commit()
     page.reload()
     visit.check()
-    expect(region).to_have_text("Time left: 4 min.")
+    expect(region).to_have_text("Tiempo restante: 4 min.")
     expect(timer.locator("[data-time-warning]")).to_be_visible()

@@ -87,7 +87,7 @@ def test_extension_moves_the_deadline_then_is_refused(client, timed):
     assert attempt.extensions_used == 1
     assert extend not in client.get(url).get_data(as_text=True)
     response = client.submit(extend, follow_redirects=True)
-    assert "No more time can be added" in response.get_data(as_text=True)
+    assert "No se puede añadir más tiempo a este intento." in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(QuizAttempt, attempt.id).deadline == before + timedelta(minutes=10)
 
@@ -216,7 +216,7 @@ def test_an_odd_multiple_is_refused_with_a_message(client, world):
     response = _grant(client, world, "reviewer_cdmx", world.official_cdmx, "1000")
     assert response.status_code == 302
     page = client.get(f"/staff/{world.official_cdmx}").get_data(as_text=True)
-    assert "Time on timed quizzes" in page
+    assert "Tiempo en los cuestionarios con tiempo límite" in page
     db.session.expire_all()
     assert db.session.get(User, world.official_cdmx).quiz_time_percent == 100
 
