@@ -34,7 +34,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from itsdangerous import URLSafeTimedSerializer
 from jinja2 import BytecodeCache
 from psycopg import sql
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import scoped_session, sessionmaker
 
@@ -417,6 +417,22 @@ def tiny_copy(tmp_path) -> Path:
 def tiny(app):
     """The tiny course imported once; returns the outcome (course, version)."""
     return import_folder(TINY)
+
+
+@contextmanager
+def statements_counted():
+    """`with statements_counted() as count:` ... then `count()`: the SQL statements run inside,
+    for tests that a page costs the same number of queries however many rows it shows."""
+    seen = []
+
+    def note(*_args) -> None:
+        seen.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        yield lambda: len(seen)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
 
 
 # Factories ------------------------------------------------------------------------------

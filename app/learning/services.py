@@ -172,9 +172,9 @@ class Remaining:
         return f"{self.lessons}:{','.join(ref.key for ref in self.quizzes)}"
 
 
-def remaining(enrolment: Enrolment) -> Remaining:
-    """What is left to do, for the end of the last lesson (three queries)."""
-    unread = db.session.scalar(
+def _unread_lessons(enrolment: Enrolment) -> int:
+    """Lessons of the enrolment's edition not marked as done (one query)."""
+    return db.session.scalar(
         select(func.count())
         .select_from(Lesson)
         .where(
@@ -184,6 +184,11 @@ def remaining(enrolment: Enrolment) -> Remaining:
             ),
         )
     )
+
+
+def remaining(enrolment: Enrolment) -> Remaining:
+    """What is left to do, for the end of the last lesson (three queries)."""
+    unread = _unread_lessons(enrolment)
     refs = quizzes_of(enrolment.edition)
     scores = quiz_scores(enrolment.id, refs) if refs else {}
     pass_mark = enrolment.version.pass_mark
@@ -197,16 +202,7 @@ def refresh_completion(enrolment: Enrolment) -> bool:
         return False
     # One cheap query first: with a lesson still unread the answer is no, whatever the
     # quizzes say (most quiz submissions land here).
-    unread = db.session.scalar(
-        select(func.count())
-        .select_from(Lesson)
-        .where(
-            Lesson.edition_id == enrolment.edition_id,
-            Lesson.id.not_in(
-                select(LessonProgress.lesson_id).where(LessonProgress.enrolment_id == enrolment.id)
-            ),
-        )
-    )
+    unread = _unread_lessons(enrolment)
     if unread or not completion(enrolment).is_complete:
         return False
     enrolment.complete(utcnow())

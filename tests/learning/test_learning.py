@@ -1,5 +1,7 @@
 """Enrolment, progress, completion and "My learning", across course versions."""
 
+import shutil
+
 from sqlalchemy import func, select
 
 from app.accounts.models import User
@@ -8,7 +10,7 @@ from app.extensions import db
 from app.learning import services
 from app.learning.models import Enrolment, EnrolmentStatus, LessonProgress
 from app.quizzes.models import QuizAttempt
-from tests.conftest import import_folder
+from tests.conftest import TINY, import_folder, statements_counted
 
 
 def _lessons(version):
@@ -116,7 +118,6 @@ def test_progress_stays_on_the_version_it_was_made_on(client, world, tiny, tiny_
 
 
 def test_lessons_of_another_edition_do_not_count(app, world, tiny, tiny_copy):
-    import shutil
 
     shutil.copytree(tiny_copy / "es", tiny_copy / "en")
     new = import_folder(tiny_copy)
@@ -219,28 +220,14 @@ def test_after_the_last_lesson_the_next_step_is_the_pending_quiz(client, world, 
 def test_my_learning_uses_the_same_number_of_queries_for_more_courses(
     app, client, world, tiny, tmp_path
 ):
-    """No query per enrolment: three courses cost what one costs."""
-    import shutil
-
-    from sqlalchemy import event
-
-    from tests.conftest import TINY
-
+    """No query per enrolment (lessons and quizzes alike): three courses cost what one costs."""
     client.login(world.official_cdmx_email)
     client.submit("/courses/tiny/enrol", {"language": "es"})
 
     def count_queries() -> int:
-        statements = []
-
-        def record(*_args):
-            statements.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
+        with statements_counted() as count:
             assert client.get("/learning/").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-        return len(statements)
+        return count()
 
     one = count_queries()
     for slug in ("tiny-b", "tiny-c"):

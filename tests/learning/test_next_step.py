@@ -2,7 +2,6 @@
 no blank quiz graded without asking first."""
 
 import re
-import shutil
 from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,7 +13,6 @@ from app.extensions import db
 from app.learning import services
 from app.learning.models import Enrolment, EnrolmentStatus
 from app.quizzes.models import AttemptState, QuizAttempt
-from tests.conftest import TINY, import_folder
 
 
 def _lessons(version):
@@ -158,40 +156,6 @@ def test_percent_is_never_100_before_the_completion_rule_holds():
     state = services.Completion(200, 200, 199, 200)
     assert (state.percent, state.is_complete) == (99, False)
     assert services.Completion(2, 2, 2, 2).percent == 100
-
-
-def test_my_learning_counts_quizzes_in_a_fixed_number_of_queries(
-    app, client, world, tiny, tmp_path
-):
-    """Quiz progress for the list comes from set queries: more courses, same queries."""
-    from sqlalchemy import event
-
-    _start(client, world.official_cdmx_email)
-
-    def count_queries() -> int:
-        statements = []
-
-        def record(*_args):
-            statements.append(1)
-
-        event.listen(db.engine, "before_cursor_execute", record)
-        try:
-            assert client.get("/learning/").status_code == 200
-        finally:
-            event.remove(db.engine, "before_cursor_execute", record)
-        return len(statements)
-
-    one = count_queries()
-    for slug in ("tiny-b", "tiny-c"):
-        copy = shutil.copytree(TINY, tmp_path / slug)
-        (copy / "course.toml").write_text(
-            (copy / "course.toml").read_text().replace('"tiny"', f'"{slug}"')
-        )
-        import_folder(copy)
-        client.submit(f"/courses/{slug}/enrol", {"language": "es"})
-    html = client.get("/learning/").get_data(as_text=True)
-    assert html.count("0 of 2 quizzes passed") == 3 or html.count('value="0"') >= 3
-    assert count_queries() == one
 
 
 # Confirming a submission with unanswered questions ----------------------------------------
