@@ -4,7 +4,7 @@ The report tables fit 1280 px and 360 px without a clipped cell or an inner scro
 
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import openpyxl
 from playwright.sync_api import expect
@@ -18,7 +18,7 @@ from app.clock import utcnow
 from app.extensions import db
 from app.learning import assignments
 from app.learning import services as learning
-from app.learning.models import AssignmentMember, EnrolmentStatus
+from app.learning.models import AssignmentMember
 from tests.browser.test_journeys import _sign_in
 from tests.certificates.conftest import complete_tiny
 
@@ -121,12 +121,13 @@ def _long_department_with_people(world, tiny):
     ]
     reviewer = db.session.get(User, world.reviewer_cdmx)
     assignments.create(reviewer, course, dept, due_days=30)
-    db.session.execute(update(AssignmentMember).values(due_on=date.today() - timedelta(days=1)))
+    db.session.execute(
+        update(AssignmentMember).values(due_on=assignments.today(dept.id) - timedelta(days=1))
+    )
     for person in people[:6]:
         enrolment = learning.enrol(person, course, "es")
         if person in people[:3]:
-            enrolment.status = EnrolmentStatus.COMPLETED.value
-            enrolment.completed_at = utcnow()
+            enrolment.complete(utcnow())
             db.session.flush()
             assignments.mark_completed(person.id, course.id)
     audit.exported(
