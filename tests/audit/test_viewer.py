@@ -3,11 +3,13 @@
 import csv
 import io
 import re
+from datetime import UTC
 
 import pytest
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.accounts.zones import zone_of
 from app.audit.models import AuditEntry, record
 from app.extensions import db
 
@@ -191,7 +193,10 @@ def test_filters_narrow_the_list(client, world, entries):
     assert _markers(client.get("/audit/?target=certificate").get_data(as_text=True)) == set(MARKERS)
     assert _markers(client.get("/audit/?target=user").get_data(as_text=True)) == set()
     # Dates: the whole day of the end date counts; a period in the past holds nothing.
-    today = db.session.get(AuditEntry, entries["bh"]).at.date().isoformat()
+    # The admin's own day: the period is read in the viewer's time zone (the same date as
+    # UTC's only outside 00:00-06:00 UTC for Mexico City).
+    at = db.session.get(AuditEntry, entries["bh"]).at.replace(tzinfo=UTC)
+    today = at.astimezone(zone_of(db.session.get(User, world.admin))).date().isoformat()
     html = client.get(f"/audit/?start={today}&end={today}").get_data(as_text=True)
     assert _markers(html) == set(MARKERS)
     html = client.get("/audit/?start=2001-01-01&end=2001-12-31").get_data(as_text=True)
